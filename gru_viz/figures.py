@@ -1,0 +1,201 @@
+"""Figure builders: pure functions from numbers to go.Figure, shared by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gru_viz.analysis import frame_steps, trajectory_2d
+from gru_viz.core import GRUTrace
+from gru_viz.raster import heatmap_uri
+
+# Colour-blind safe scales: a sequential one for gates on [0, 1], a diverging one for states on [−1, 1].
+GATE_SCALE = "Cividis"
+STATE_SCALE = "RdBu_r"
+LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CURSOR_COLOUR = "#D55E00"
+PANELS = (("r", "r  reset", GATE_SCALE, 0.0, 1.0),
+          ("u", "u  update", GATE_SCALE, 0.0, 1.0),
+          ("candidate", "ĥ  candidate", STATE_SCALE, -1.0, 1.0),
+          ("h", "h  state", STATE_SCALE, -1.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A step worth pointing at (e.g. a marked input), drawn as a labelled line across the panels."""
+
+    step: int
+    label: str
+
+
+def _f32(a) -> np.ndarray:
+    """Figures carry float32: half the bytes of float64 and plenty for a colour or a pixel."""
+    return np.asarray(a, dtype=np.float32)
+
+
+def _image(uri: str, xaxis: str, yaxis: str, x0: float, y_top: float, width: float, height: float) -> dict:
+    return dict(source=uri, xref=xaxis, yref=yaxis, x=x0, y=y_top, sizex=width, sizey=height,
+                sizing="stretch", xanchor="left", yanchor="top", layer="below")
+
+
+def _time_cursor(step: float, y0: float, y1: float) -> dict:
+    return dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=y0, y1=y1,
+                line=dict(color=CURSOR_COLOUR, width=2))
+
+
+def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=(), max_frames: int = 100,
+                    title: str | None = None, height: int = 780, start_step: int = 0) -> go.Figure:
+    """The whole sequence at once (input, r, u, candidate, h, chosen units) and the 2-D state path,
+    animated over time by Plotly's own slider and Play/Pause.
+
+    Heatmaps are PNG layout images (see gru_viz.raster): frames never touch them. Each frame moves
+    only a cursor (a shape over the heatmaps, a short line in each line panel) and the path marker,
+    so playing runs in the browser with no server round trip and no heatmap redraw.
+    """
+    if trace.h.ndim != 2:
+        raise ValueError("gates_animation takes one sequence: a trace with h of shape (T, H)")
+    T, H = trace.h.shape
+    D = trace.x.shape[1]
+    steps = np.arange(T, dtype=np.float32)
+    units = list(range(min(H, 4))) if units is None else [int(k) for k in units if 0 <= int(k) < H]
+    input_names = list(input_names) if input_names is not None else [f"x{k}" for k in range(D)]
+    start = int(np.clip(start_step, 0, T - 1))
+
+    # the time panels stacked on the left, sharing one time range; the state path on the right
+    left, gap = 0.66, 0.025
+    heights = [0.13, 0.16, 0.16, 0.16, 0.16, 0.15]  # input, r, u, candidate, h, unit lines
+    rows, y = [], 1.0
+    for hgt in heights:
+        rows.append((y - hgt + gap / 2, y - gap / 2))
+        y -= hgt
+    time_range = [-0.5, T - 0.5]
+    data: list[dict] = []  # traces as plain dicts: validated once, by go.Figure at the end
+    images: list[dict] = []
+    layout = dict(template="plotly_white", height=height, margin=dict(l=70, r=20, t=60 if title else 30, b=90),
+                  title=dict(text=title) if title else None, showlegend=False, hovermode="closest",
+                  font=dict(size=13))
+    for k, (lo, hi) in enumerate(rows, start=1):
+        ax = "" if k == 1 else str(k)
+        last = k == len(rows)
+        layout[f"xaxis{ax}"] = dict(domain=[0, left], range=time_range, anchor=f"y{ax}", fixedrange=True,
+                                    showticklabels=last, title=dict(text="time step t") if last else None)
+        layout[f"yaxis{ax}"] = dict(domain=[lo, hi], anchor=f"x{ax}", fixedrange=True)
+
+    # row 1: the input, as lines (few channels) or as an image (one-hot text)
+    if D <= 4:
+        for d in range(D):
+            data.append(dict(type="scatter", x=steps, y=_f32(trace.x[:, d]), mode="lines", name=input_names[d],
+                             line=dict(color=LINE_COLOURS[d % len(LINE_COLOURS)], width=2),
+                             hovertemplate=f"{input_names[d]} at t=%{{x}}: %{{y:.3f}}<extra></extra>",
+                             xaxis="x", yaxis="y"))
+        lo, hi = float(trace.x.min()), float(trace.x.max())
+        pad = 0.1 * (hi - lo) or 0.5
+        x_range = [lo - pad, hi + pad]
+        layout["yaxis"].update(range=x_range, title=dict(text="input x"))
+    else:
+        x_range = [-0.5, D - 0.5]
+        images.append(_image(heatmap_uri(trace.x.T, 0.0, max(1.0, float(np.abs(trace.x).max())), "Greys"),
+                             "x", "y", -0.5, D - 0.5, T, D))
+        layout["yaxis"].update(range=x_range, title=dict(text="input x"), showgrid=False, tickfont=dict(size=10),
+                               tickvals=list(range(D)), ticktext=input_names)
+    data.append(dict(type="scatter", x=_f32([start, start]), y=_f32(x_range), mode="lines", hoverinfo="skip",
+                     line=dict(color=CURSOR_COLOUR, width=2), xaxis="x", yaxis="y"))
+    cursor_indices = [len(data) - 1]
+
+    # rows 2–5: one image per quantity, units × time, on fixed colour ranges
+    for k, (field, label, scale, zmin, zmax) in enumerate(PANELS, start=2):
+        images.append(_image(heatmap_uri(getattr(trace, field).T, zmin, zmax, scale),
+                             f"x{k}", f"y{k}", -0.5, H - 0.5, T, H))
+        layout[f"yaxis{k}"].update(title=dict(text=label), range=[-0.5, H - 0.5], showgrid=False, zeroline=False,
+                                   tickvals=list(range(H)) if H <= 8 else None)
+        layout[f"xaxis{k}"].update(showgrid=False)
+
+    # colour keys beside the heatmaps, one per scale
+    for n, (pair, scale, lo, hi, name) in enumerate((((1, 2), GATE_SCALE, 0.0, 1.0, "gate"),
+                                                     ((3, 4), STATE_SCALE, -1.0, 1.0, "state")), start=8):
+        layout[f"xaxis{n}"] = dict(domain=[left + 0.012, left + 0.03], anchor=f"y{n}", visible=False,
+                                   fixedrange=True, range=[0, 1])
+        layout[f"yaxis{n}"] = dict(domain=[rows[pair[1]][0] + 0.02, rows[pair[0]][1] - 0.02], anchor=f"x{n}",
+                                   side="right", fixedrange=True, range=[lo, hi], showgrid=False,
+                                   tickvals=[lo, (lo + hi) / 2, hi], title=dict(text=name, standoff=2))
+        strip = np.linspace(lo, hi, 64)[:, None]  # (64, 1), bottom = lo
+        images.append(_image(heatmap_uri(strip, lo, hi, scale, min_px=(8, 128)), f"x{n}", f"y{n}", 0, hi, 1, hi - lo))
+
+    # row 6: chosen units of h as lines, on the fixed range of a tanh
+    for j, unit in enumerate(units):
+        data.append(dict(type="scatter", x=steps, y=_f32(trace.h[:, unit]), mode="lines", name=f"h unit {unit}",
+                         line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
+                         hovertemplate=f"h unit {unit}, t=%{{x}}: %{{y:.3f}}<extra></extra>",
+                         xaxis="x6", yaxis="y6"))
+    layout["yaxis6"].update(range=[-1.05, 1.05], title=dict(text="h by unit"))
+    data.append(dict(type="scatter", x=_f32([start, start]), y=_f32([-1.05, 1.05]), mode="lines", hoverinfo="skip",
+                     line=dict(color=CURSOR_COLOUR, width=2), xaxis="x6", yaxis="y6"))
+    cursor_indices.append(len(data) - 1)
+
+    # right: the state path, drawn whole once, with a marker that the frames move
+    xy, (xlabel, ylabel) = trajectory_2d(trace.h)
+    xy = _f32(xy)
+    data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="state path",
+                     line=dict(color="#999999", width=1), customdata=steps,
+                     marker=dict(size=4, color=steps, colorscale="Viridis", showscale=False),
+                     hovertemplate="t=%{customdata}<extra></extra>", xaxis="x7", yaxis="y7"))
+    pad_x = 0.1 * float(np.ptp(xy[:, 0]) or 1.0)
+    pad_y = 0.1 * float(np.ptp(xy[:, 1]) or 1.0)
+    layout["xaxis7"] = dict(domain=[left + 0.12, 1.0], anchor="y7", title=dict(text=xlabel), fixedrange=True,
+                            range=[float(xy[:, 0].min()) - pad_x, float(xy[:, 0].max()) + pad_x])
+    layout["yaxis7"] = dict(domain=[rows[4][0], rows[1][1]], anchor="x7", title=dict(text=ylabel), fixedrange=True,
+                            range=[float(xy[:, 1].min()) - pad_y, float(xy[:, 1].max()) + pad_y])
+    data.append(dict(type="scatter", x=xy[start:start + 1, 0], y=xy[start:start + 1, 1], mode="markers", name="now",
+                     marker=dict(size=14, color=CURSOR_COLOUR, line=dict(color="white", width=2)),
+                     hoverinfo="skip", xaxis="x7", yaxis="y7"))
+    animated = cursor_indices + [len(data) - 1]
+    annotations = [dict(text="hidden-state path" + (" (PCA)" if H > 2 else ""), xref="paper", yref="paper",
+                        x=(left + 0.12 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False, yanchor="bottom")]
+
+    # key steps of a task (e.g. the marked numbers), as dotted lines over the time panels
+    fixed_shapes = []
+    for m in markers:
+        fixed_shapes.append(dict(type="line", xref="x", yref="paper", x0=m.step, x1=m.step, y0=rows[-1][0],
+                                 y1=1.0, line=dict(color="#009E73", width=1.5, dash="dot")))
+        annotations.append(dict(text=m.label, x=m.step, xref="x", y=1.0, yref="paper", yanchor="bottom",
+                                showarrow=False, font=dict(size=11, color="#006B4F")))
+    heat_span = (rows[4][0], rows[1][1])  # the cursor shape covers the four image rows
+    layout.update(images=images, annotations=annotations,
+                  shapes=[_time_cursor(start, *heat_span)] + fixed_shapes)
+
+    # frames: the cursor traces, the path marker and the cursor shape; nothing else changes
+    frame_at = frame_steps(T, max_frames)
+    frames = [dict(name=str(t), traces=animated,
+                   data=[dict(type="scatter", x=_f32([t, t])), dict(type="scatter", x=_f32([t, t])),
+                         dict(type="scatter", x=xy[t:t + 1, 0], y=xy[t:t + 1, 1])],
+                   layout=dict(shapes=[_time_cursor(t, *heat_span)] + fixed_shapes))
+              for t in frame_at]
+    # redraw=False: moving three small traces; a full redraw per frame would stutter
+    frame_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
+    layout["sliders"] = [dict(
+        active=int(min(np.searchsorted(frame_at, start), len(frame_at) - 1)), x=0.08, len=left - 0.08, y=0,
+        yanchor="top", pad=dict(t=45), currentvalue=dict(prefix="step t = ", font=dict(size=13)),
+        steps=[dict(label=str(t), method="animate", args=[[str(t)], frame_args]) for t in frame_at],
+    )]
+    play_ms = max(40, int(4000 / len(frame_at)))  # a whole sequence plays in about four seconds
+    layout["updatemenus"] = [dict(
+        type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=52, r=8),
+        showactive=False,
+        buttons=[dict(label="▶ Play", method="animate",
+                      args=[None, dict(frame=dict(duration=play_ms, redraw=False), fromcurrent=True,
+                                       transition=dict(duration=0), mode="immediate")]),
+                 dict(label="❚❚ Pause", method="animate", args=[[None], frame_args])],
+    )]
+    return go.Figure(data=data, layout=layout, frames=frames)
+
+
+def caption_for(trace: GRUTrace, step: int) -> str:
+    """A one-paragraph text alternative for the gates figure, with its key numbers."""
+    T, H = trace.h.shape
+    t = int(np.clip(step, 0, T - 1))
+    return (f"Heatmaps of the reset gate, update gate, candidate and hidden state for {H} unit(s) over {T} steps. "
+            f"Mean r = {trace.r.mean():.2f}, mean u = {trace.u.mean():.2f}; "
+            f"h ranges from {trace.h.min():.2f} to {trace.h.max():.2f}. "
+            f"At step {t}: mean u = {trace.u[t].mean():.2f}, mean |h| = {np.abs(trace.h[t]).mean():.2f}.")
