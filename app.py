@@ -1,4 +1,9 @@
-"""gru_viz: the Streamlit entry point. Run: streamlit run app.py"""
+"""gru_viz: the Streamlit entry point. Run: streamlit run app.py
+
+Page files are named after their URL (pages/one-step.py is /one-step): until this script has run
+once, Streamlit serves pages/ in its old automatic mode, and matching names let pages/_ui.py hand a
+first visitor over to this navigation without a "page not found".
+"""
 
 import streamlit as st
 
@@ -6,15 +11,19 @@ st.set_page_config(page_title="gru_viz · see inside a GRU", page_icon="🔁", l
 
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="What is a GRU?", icon="🏠", url_path="home", default=True),
+        st.Page("pages/home.py", title="What is a GRU?", icon=":material/home:", url_path="home", default=True),
     ],
     "Lessons": [
-        st.Page("pages/one_step.py", title="One step", icon="🔬", url_path="one-step"),
-        st.Page("pages/gates_over_time.py", title="Gates over time", icon="🎞️", url_path="gates-over-time"),
-    ],
-    "Experiments": [
-        st.Page("pages/train.py", title="Train a GRU", icon="🏋️", url_path="train"),
+        st.Page("pages/one-step.py", title="One step", icon=":material/biotech:", url_path="one-step"),
+        st.Page("pages/gates-over-time.py", title="Gates over time", icon=":material/animation:", url_path="gates-over-time"),
     ],
 }
+
+# Widget values of pages not on screen would be dropped by Streamlit; re-assigning them keeps each
+# page's settings while a student visits the others. Keys "<page>_<setting>" persist; "<page>x_…" do not.
+PAGE_PREFIXES = ("os", "got", "tr")
+for key in list(st.session_state):
+    if key.split("_", 1)[0] in PAGE_PREFIXES and "__" not in key:
+        st.session_state[key] = st.session_state[key]
 
 st.navigation(PAGES, position="sidebar", expanded=True).run()

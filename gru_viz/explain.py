@@ -53,5 +53,44 @@ def candidate_sentence(candidate: float) -> str:
 
 def state_sentence(h_prev: float, h: float, u: float) -> str:
     """How the state moved in one step."""
-    return (f"h = {fmt(u)} × {fmt(h_prev)} + {fmt(1 - u)} × ĥ = {fmt(h)}: "
-            f"the state moved by {fmt(h - h_prev)}.")
+    keep = round(100 * u)
+    return (f"h moved from {fmt(h_prev)} to {fmt(h)}: a mix of {keep}% old state and "
+            f"{100 - keep}% candidate.")
+
+
+def _signed(v: float) -> str:
+    """' + 0.12' or ' − 0.12', for chaining terms in an equation."""
+    return f" {'−' if v < 0 else '+'} {fmt(abs(v))}"
+
+
+def step_equations(terms, unit: int = 0, r_fixed: bool = False, u_fixed: bool = False) -> list[tuple[str, str]]:
+    """(LaTeX, plain sentence) for r, u, the candidate and h of one unit, with the numbers of this step."""
+    k = unit
+    rows = []
+    for gate, fixed, name in (("r", r_fixed, "r_t"), ("u", u_fixed, "u_t")):
+        pre = getattr(terms, f"pre_{gate}")[k]
+        value = getattr(terms, gate)[k]
+        parts = (f"{fmt(terms.xU[gate][k])}{_signed(terms.b[gate][k])}{_signed(terms.hW[gate][k])}"
+                 f"{_signed(terms.c[gate][k])}")
+        if fixed:
+            latex = rf"{name} = {fmt(value)} \quad\text{{(fixed by gate surgery; the formula would give }}\sigma({fmt(pre)}))"
+        else:
+            latex = (rf"{name} = \sigma(\underbrace{{{parts}}}_{{x U_{gate} + b_{gate} + h W_{gate} + c_{gate}}})"
+                     rf" = \sigma({fmt(pre)}) = {fmt(value)}")
+        rows.append((latex, reset_sentence(value) if gate == "r" else update_sentence(value)))
+    inner = "r ⊙ (h W_g + c_g)" if terms.reset_after else "(r ⊙ h) W_g + c_g"
+    latex_inner = r"r \odot (h W_g + c_g)" if terms.reset_after else r"(r \odot h) W_g + c_g"
+    rows.append((
+        rf"\hat h_t = \tanh(\underbrace{{{fmt(terms.xU['g'][k])}{_signed(terms.b['g'][k])}"
+        rf"{_signed(terms.recurrent_g[k])}}}_{{x U_g + b_g + {latex_inner}}}) = \tanh({fmt(terms.pre_g[k])})"
+        rf" = {fmt(terms.candidate[k])}",
+        candidate_sentence(terms.candidate[k]) + f" The reset gate scaled the {inner} term to {fmt(terms.recurrent_g[k])}.",
+    ))
+    u = terms.u[k]
+    rows.append((
+        rf"h_t = \underbrace{{{fmt(u)}}}_{{u}} \times \underbrace{{{fmt(terms.h_prev[k])}}}_{{h_{{t-1}}}}"
+        rf" + \underbrace{{{fmt(1 - u)}}}_{{1-u}} \times \underbrace{{{fmt(terms.candidate[k])}}}_{{\hat h_t}}"
+        rf" = {fmt(terms.h[k])}",
+        state_sentence(terms.h_prev[k], terms.h[k], u),
+    ))
+    return rows

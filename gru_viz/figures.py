@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +66,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     start = int(np.clip(start_step, 0, T - 1))
 
     # the time panels stacked on the left, sharing one time range; the state path on the right
-    left, gap = 0.66, 0.025
+    left, gap = 0.62, 0.025
     heights = [0.13, 0.16, 0.16, 0.16, 0.16, 0.15]  # input, r, u, candidate, h, unit lines
     rows, y = [], 1.0
     for hgt in heights:
@@ -115,7 +117,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     # colour keys beside the heatmaps, one per scale
     for n, (pair, scale, lo, hi, name) in enumerate((((1, 2), GATE_SCALE, 0.0, 1.0, "gate"),
                                                      ((3, 4), STATE_SCALE, -1.0, 1.0, "state")), start=8):
-        layout[f"xaxis{n}"] = dict(domain=[left + 0.012, left + 0.03], anchor=f"y{n}", visible=False,
+        layout[f"xaxis{n}"] = dict(domain=[left + 0.01, left + 0.025], anchor=f"y{n}", visible=False,
                                    fixedrange=True, range=[0, 1])
         layout[f"yaxis{n}"] = dict(domain=[rows[pair[1]][0] + 0.02, rows[pair[0]][1] - 0.02], anchor=f"x{n}",
                                    side="right", fixedrange=True, range=[lo, hi], showgrid=False,
@@ -143,7 +145,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
                      hovertemplate="t=%{customdata}<extra></extra>", xaxis="x7", yaxis="y7"))
     pad_x = 0.1 * float(np.ptp(xy[:, 0]) or 1.0)
     pad_y = 0.1 * float(np.ptp(xy[:, 1]) or 1.0)
-    layout["xaxis7"] = dict(domain=[left + 0.12, 1.0], anchor="y7", title=dict(text=xlabel), fixedrange=True,
+    layout["xaxis7"] = dict(domain=[left + 0.17, 1.0], anchor="y7", title=dict(text=xlabel), fixedrange=True,
                             range=[float(xy[:, 0].min()) - pad_x, float(xy[:, 0].max()) + pad_x])
     layout["yaxis7"] = dict(domain=[rows[4][0], rows[1][1]], anchor="x7", title=dict(text=ylabel), fixedrange=True,
                             range=[float(xy[:, 1].min()) - pad_y, float(xy[:, 1].max()) + pad_y])
@@ -152,7 +154,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
                      hoverinfo="skip", xaxis="x7", yaxis="y7"))
     animated = cursor_indices + [len(data) - 1]
     annotations = [dict(text="hidden-state path" + (" (PCA)" if H > 2 else ""), xref="paper", yref="paper",
-                        x=(left + 0.12 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False, yanchor="bottom")]
+                        x=(left + 0.17 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False, yanchor="bottom")]
 
     # key steps of a task (e.g. the marked numbers), as dotted lines over the time panels
     fixed_shapes = []
@@ -175,7 +177,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     # redraw=False: moving three small traces; a full redraw per frame would stutter
     frame_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
     layout["sliders"] = [dict(
-        active=int(min(np.searchsorted(frame_at, start), len(frame_at) - 1)), x=0.08, len=left - 0.08, y=0,
+        active=int(min(np.searchsorted(frame_at, start), len(frame_at) - 1)), x=0.24, len=left - 0.24, y=0,
         yanchor="top", pad=dict(t=45), currentvalue=dict(prefix="step t = ", font=dict(size=13)),
         steps=[dict(label=str(t), method="animate", args=[[str(t)], frame_args]) for t in frame_at],
     )]
@@ -199,3 +201,38 @@ def caption_for(trace: GRUTrace, step: int) -> str:
             f"Mean r = {trace.r.mean():.2f}, mean u = {trace.u.mean():.2f}; "
             f"h ranges from {trace.h.min():.2f} to {trace.h.max():.2f}. "
             f"At step {t}: mean u = {trace.u[t].mean():.2f}, mean |h| = {np.abs(trace.h[t]).mean():.2f}.")
+
+
+def challenge_figure(h: np.ndarray, impulses, goal_steps, threshold: float, height: int = 260) -> go.Figure:
+    """The one-unit state over time with the impulses marked and the level's checkpoints shaded."""
+    h = _f32(h)
+    steps = np.arange(len(h), dtype=np.float32)
+    shapes = [dict(type="line", x0=s, x1=s, y0=-1.05, y1=1.05, line=dict(color="#009E73", dash="dot"))
+              for s, _ in impulses]
+    shapes += [dict(type="rect", x0=s - 0.5, x1=s + 0.5, y0=-1.05, y1=1.05, fillcolor="#E69F00", opacity=0.25,
+                    line=dict(width=0)) for s in goal_steps]
+    shapes += [dict(type="line", x0=0, x1=len(h) - 1, y0=v, y1=v, line=dict(color="#999999", dash="dash", width=1))
+               for v in (threshold, -threshold) if v]
+    return go.Figure(
+        data=[dict(type="scatter", x=steps, y=h, mode="lines+markers", marker=dict(size=4),
+                   line=dict(color=LINE_COLOURS[0], width=2), hovertemplate="t=%{x}: h=%{y:.3f}<extra></extra>")],
+        layout=dict(template="plotly_white", height=height, margin=dict(l=50, r=10, t=10, b=40), shapes=shapes,
+                    xaxis=dict(title=dict(text="time step t"), fixedrange=True),
+                    yaxis=dict(title=dict(text="h"), range=[-1.05, 1.05], fixedrange=True), showlegend=False))
+
+
+def trace_csv(trace: GRUTrace, input_names=None) -> str:
+    """The whole trace as CSV: one row per step, one column per input, gate and unit."""
+    T, H = trace.h.shape
+    names = list(input_names) if input_names is not None else [f"x{k}" for k in range(trace.x.shape[1])]
+    header = ["step", *[f"x[{n}]" for n in names]]
+    blocks = [np.arange(T)[:, None], trace.x]
+    for field in ("r", "u", "candidate", "h"):
+        header += [f"{field}[{k}]" for k in range(H)]
+        blocks.append(getattr(trace, field))
+    table = np.hstack(blocks)  # (T, 1 + D + 4H)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")  # quotes names that hold commas or quotes
+    writer.writerow(header)
+    writer.writerows([str(int(row[0]))] + [f"{v:.6g}" for v in row[1:]] for row in table)
+    return out.getvalue()

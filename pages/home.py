@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from gru_viz.explain import parameter_count
+from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -67,11 +68,11 @@ task is a question the *GRU vs LSTM* experiment answers with a stopwatch.
 st.subheader("Where to go next")
 st.markdown(
     """
-1. **🔬 One step**: one time step under the microscope. Every equation with its live numbers, gate
+1. **One step**: one time step under the microscope. Every equation with its live numbers, gate
    surgery (force *r* or *u* to 0 or 1), and a predict-then-reveal quiz.
-2. **🎞️ Gates over time**: feed a whole sequence and press Play to watch *r*, *u*, the candidate and
+2. **Gates over time**: feed a whole sequence and press Play to watch *r*, *u*, the candidate and
    *h* evolve; then tune a one-unit GRU by hand until it remembers an impulse for fifty steps.
-3. **🏋️ Train a GRU**: train one in PyTorch on a memory task and see what its gates learned, and how they
+3. **Train a GRU**: train one in PyTorch on a memory task and see what its gates learned, and how they
    learned it.
 """
 )

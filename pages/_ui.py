@@ -1,0 +1,55 @@
+"""Streamlit helpers shared by the pages: URL-backed settings and small drawing conveniences."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gru_viz import urlstate
+
+
+def leave_legacy_routing() -> None:
+    """Send a first visitor who arrived on an old-style page URL through app.py's st.navigation.
+
+    Until app.py has called st.navigation once in this server process, Streamlit treats pages/ as
+    its old automatic multipage folder and runs a page script whose file name matches the URL on
+    its own, with a menu of file names. Turning that mode off and rerunning routes through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+leave_legacy_routing()  # every page imports this module first
+
+
+def restore_from_url(prefix: str, fields: list[urlstate.Field]) -> None:
+    """On a page's first run in this session, seed its widgets from the query string (with notices)."""
+    flag = f"{prefix}__url_loaded"
+    if flag in st.session_state:
+        return
+    values, notices = urlstate.read(st.query_params.to_dict(), fields)
+    for name, value in values.items():
+        st.session_state[f"{prefix}_{name}"] = value
+    st.session_state[flag] = True
+    st.session_state[f"{prefix}__notices"] = notices
+
+
+def show_url_notices(prefix: str) -> None:
+    """Say which link settings were ignored, once."""
+    for notice in st.session_state.pop(f"{prefix}__notices", []):
+        st.warning(notice, icon="🔗")
+
+
+def save_to_url(prefix: str, fields: list[urlstate.Field]) -> None:
+    """Write the page's current settings into the query string, so the address bar is a shareable link."""
+    values = {f.name: st.session_state.get(f"{prefix}_{f.name}", f.default) for f in fields}
+    wanted = urlstate.encode(values, fields)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def trained_model():
+    """The model this session trained or uploaded on the Train page, or None."""
+    return st.session_state.get("trained_model")
