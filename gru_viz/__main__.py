@@ -86,7 +86,7 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> TrainC
         parser.error(str(exc))
     if args.out is not None:
         if config.cell != "gru":
-            parser.error(f"--out saves GRUs only (the app shows GRU gates); drop it or use --cell gru, not {config.cell}")
+            parser.error(f"--out saves GRUs only (the app shows GRU gates), not {config.cell}: drop --out")
         if not args.out.parent.is_dir():
             parser.error(f"--out: folder {str(args.out.parent)!r} does not exist")
     try:

@@ -14,7 +14,7 @@ import threading
 import time
 import weakref
 
-from gru_viz.training import Snapshot, TrainConfig, TrainEvent, TrainResult
+from gru_viz.training import Snapshot, TrainConfig, TrainEvent, TrainResult, train
 
 STOP_GRACE_S = 3.0  # a stopped child has this long to send its result before it is terminated
 KILL_GRACE_S = 1.0  # after terminate (SIGTERM), this long before kill (SIGKILL)
@@ -30,11 +30,9 @@ def _child_main(config: TrainConfig, events, stop) -> None:
     except (AttributeError, OSError):  # not on this platform, or not allowed
         pass
     try:
-        from gru_viz.training import train  # torch loads here, in the child only
-
-        for event in train(config, stop):
+        for event in train(config, stop):  # torch is imported inside train(): in the child only
             events.put(event)
-    except BaseException as exc:  # anything at all: the parent must hear why, not find a silent corpse
+    except BaseException as exc:  # noqa: BLE001  anything at all: the parent must hear why, not find a corpse
         events.put(("crash", f"{type(exc).__name__}: {exc}"))
 
 
@@ -90,7 +88,7 @@ class _Child:
 class TrainingJob:
     """One training run in its own process: status, events so far and, at the end, the result."""
 
-    def __init__(self, config: TrainConfig, manager: "JobManager"):
+    def __init__(self, config: TrainConfig, manager: JobManager):
         self.id = next(_ids)  # unique in this server process
         self.config = config  # validated
         self.status = "queued"  # queued → running → done | stopped | error (or queued → stopped)
@@ -141,6 +139,8 @@ class TrainingJob:
         with self._manager._lock:
             if self.status == "queued":
                 self._end("stopped", "stopped before it started")
+                self._finalizer.detach()
+                self._child.release()
             elif not self.finished:
                 self._child.stop.set()
                 self._stop_mono = self._stop_mono or time.monotonic()
@@ -166,7 +166,13 @@ class TrainingJob:
         self._started_mono = time.monotonic()
         self.started_at = time.time()
         self.status = "running"
-        self._child.process.start()
+        try:
+            self._child.process.start()
+        except Exception as exc:  # noqa: BLE001  out of processes or memory: this job fails, the server goes on
+            self._child.process = None
+            self._end("error", f"could not start the training process: {type(exc).__name__}: {exc}")
+            self._finalizer.detach()
+            self._child.release()
 
     def _receive(self, item) -> None:
         if self.finished:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -55,12 +56,12 @@ class TrainConfig:
     val_size: int = 512  # validation sequences, drawn once from VAL_SEED
 
     @classmethod
-    def for_task(cls, task: str, **overrides) -> "TrainConfig":
+    def for_task(cls, task: str, **overrides) -> TrainConfig:
         """A config with the sizes suggested for task (see SUGGESTED), then any overrides."""
         get_task(task)
         return cls(task=task, **{**SUGGESTED.get(task, {}), **overrides})
 
-    def validated(self) -> "TrainConfig":
+    def validated(self) -> TrainConfig:
         """This config, checked; ValueError naming the first field that is out of range."""
         task = get_task(self.task)
         ints = {"seq_len": (task.min_seq_len, MAX_SEQ_LEN), "hidden_size": (1, MAX_SIZE), "steps": (1, 10**7),
@@ -72,7 +73,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
         for name in ("lr", "clip"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive finite number, got {value!r}")
         if self.device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
@@ -194,7 +196,7 @@ def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: i
     return G * H * (D + H) + 2 * G * H + (H * O + O if O else 0)
 
 
-def build_model(cell: str, input_size: int, hidden_size: int, output_size: int) -> "torch.nn.ModuleDict":
+def build_model(cell: str, input_size: int, hidden_size: int, output_size: int) -> torch.nn.ModuleDict:
     """A fused one-layer recurrent layer (batch_first) and a Linear read-out, with PyTorch's default init."""
     import torch
 
@@ -203,7 +205,7 @@ def build_model(cell: str, input_size: int, hidden_size: int, output_size: int) 
                                 "readout": torch.nn.Linear(hidden_size, output_size)})
 
 
-def model_from_params(cell: str, params: Snapshot, device: str = "cpu") -> "torch.nn.ModuleDict":
+def model_from_params(cell: str, params: Snapshot, device: str = "cpu") -> torch.nn.ModuleDict:
     """A model carrying exactly the parameters of a snapshot."""
     import torch
 
@@ -216,7 +218,7 @@ def model_from_params(cell: str, params: Snapshot, device: str = "cpu") -> "torc
     return model.to(device)
 
 
-def forward(model, x: "torch.Tensor", per_step: bool) -> "torch.Tensor":
+def forward(model, x: torch.Tensor, per_step: bool) -> torch.Tensor:
     """Read-out of every step (B, T, O) when per_step, else of the last step (B, O)."""
     states, _ = model["rnn"](x)  # (B, T, H)
     return model["readout"](states if per_step else states[:, -1])
@@ -229,7 +231,7 @@ def train(config: TrainConfig, stop: Callable[[], bool] | object | None = None) 
     config = config.validated()
     device = resolve_device(config.device)
     if stop is None:
-        should_stop = lambda: False  # noqa: E731
+        should_stop = _never
     elif callable(stop):
         should_stop = stop
     elif hasattr(stop, "is_set"):
@@ -237,6 +239,10 @@ def train(config: TrainConfig, stop: Callable[[], bool] | object | None = None) 
     else:
         raise ValueError(f"stop must be a callable or an Event, got {type(stop).__name__}")
     return _train(config, device, should_stop)
+
+
+def _never() -> bool:
+    return False
 
 
 def disable_tf32() -> None:
@@ -387,7 +393,7 @@ def _evenly(snapshots: list[Snapshot], n: int) -> list[Snapshot]:
 
 
 def numpy_matches_torch(result: TrainResult, x, device: str | None = None) -> float:
-    """Largest |h_numpy − h_torch| over x (B, T, D) or (T, D), the torch GRU running on device (default: where it trained)."""
+    """Largest |h_numpy − h_torch| over x (B, T, D) or (T, D); torch runs on device (default: where it trained)."""
     import torch
 
     if result.weights is None:

@@ -21,7 +21,7 @@ TINY = ["--task", "adding", "--seq-len", "12", "--hidden-size", "4", "--batch-si
 
 def cli(*args, timeout=60):
     return subprocess.run([sys.executable, "-m", "gru_viz", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 def last_json(stdout: str) -> dict:

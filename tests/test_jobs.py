@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny(**changes) -> TrainConfig:
-    base = dict(task="flipflop", seq_len=20, hidden_size=8, steps=40, batch_size=16, val_size=64, eval_every=20,
-                device="cpu")
+    base = {"task": "flipflop", "seq_len": 20, "hidden_size": 8, "steps": 40, "batch_size": 16, "val_size": 64,
+            "eval_every": 20, "device": "cpu"}
     return TrainConfig(**{**base, **changes})
 
 
-LONG = dict(steps=10_000_000)  # would run for hours: only a stop can end it
+LONG = {"steps": 10_000_000}  # would run for hours: only a stop can end it
 
 
 def wait_until(condition, *polled, timeout=60.0):
@@ -35,6 +35,12 @@ def wait_until(condition, *polled, timeout=60.0):
         for job in polled:
             job.poll()
         time.sleep(0.02)
+
+
+def started_pid(job) -> int:
+    """The pid of a job's child, once training has begun."""
+    wait_until(lambda: job.latest is not None, job)
+    return job._child.process.pid
 
 
 def gone(pid: int) -> bool:
@@ -71,7 +77,7 @@ def test_job_runs_in_another_process_and_delivers_its_result(manager):
 
 def test_stop_ends_the_child_cleanly_with_partial_weights(manager):
     job = manager.submit(tiny(**LONG))
-    wait_until(lambda: job.latest is not None, job)
+    started_pid(job)
     job.stop(wait=30)
     assert job.status == "stopped" and "stopped after" in job.message
     assert job.result.stopped and 0 <= job.result.steps_done < LONG["steps"]
@@ -103,8 +109,7 @@ def test_manager_queues_beyond_max_running_and_starts_in_order(manager):
 
 def test_close_kills_the_child(manager):
     job = manager.submit(tiny(**LONG))
-    wait_until(lambda: job.latest is not None, job)
-    pid = job._child.process.pid
+    pid = started_pid(job)
     job.close()
     assert gone(pid) and job.status == "stopped" and not job.process_alive
     assert manager.jobs == []
@@ -112,8 +117,7 @@ def test_close_kills_the_child(manager):
 
 def test_a_dropped_job_takes_its_process_with_it(manager):
     job = manager.submit(tiny(**LONG))
-    wait_until(lambda: job.latest is not None, job)
-    pid = job._child.process.pid
+    pid = started_pid(job)
     del job
     gc.collect()
     assert gone(pid)
@@ -127,8 +131,7 @@ def test_a_child_that_ignores_stop_is_terminated(manager, monkeypatch):
     monkeypatch.setattr(jobs, "STOP_GRACE_S", 0.2)
     monkeypatch.setattr(jobs, "KILL_GRACE_S", 0.3)
     job = manager.submit(tiny(**LONG))
-    wait_until(lambda: job.latest is not None, job)
-    pid = job._child.process.pid
+    pid = started_pid(job)
     os.kill(pid, signal.SIGSTOP)  # frozen: it can neither see the stop event nor handle SIGTERM
     job.stop()
     wait_until(lambda: job.finished, job, timeout=10)
@@ -137,8 +140,7 @@ def test_a_child_that_ignores_stop_is_terminated(manager, monkeypatch):
 
 def test_a_child_that_dies_is_reported(manager):
     job = manager.submit(tiny(**LONG))
-    wait_until(lambda: job.latest is not None, job)
-    os.kill(job._child.process.pid, signal.SIGKILL)
+    os.kill(started_pid(job), signal.SIGKILL)
     wait_until(lambda: job.finished, job, timeout=10)
     assert job.status == "error" and "ended unexpectedly (exit code -9)" in job.error
 

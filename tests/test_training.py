@@ -13,16 +13,26 @@ import torch
 
 from gru_viz.core import GRUWeights, run_gru
 from gru_viz.tasks import get_task
-from gru_viz.training import (SUGGESTED, VAL_SEED, TrainConfig, build_model, load_model, numpy_matches_torch,
-                              parameter_count, resolve_device, save_result, train)
+from gru_viz.training import (
+    SUGGESTED,
+    VAL_SEED,
+    TrainConfig,
+    build_model,
+    load_model,
+    numpy_matches_torch,
+    parameter_count,
+    resolve_device,
+    save_result,
+    train,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny(**changes) -> TrainConfig:
     """A config that trains in a fraction of a second."""
-    base = dict(task="flipflop", seq_len=20, hidden_size=8, steps=60, batch_size=32, val_size=128,
-                eval_every=20, log_every=5, n_snapshots=7, device="cpu")
+    base = {"task": "flipflop", "seq_len": 20, "hidden_size": 8, "steps": 60, "batch_size": 32, "val_size": 128,
+                "eval_every": 20, "log_every": 5, "n_snapshots": 7, "device": "cpu"}
     return TrainConfig(**{**base, **changes})
 
 
@@ -143,7 +153,7 @@ def test_save_and_load_round_trip(tmp_path):
     loaded = GRUWeights.load(path)
     for name, value in result.weights.as_dict().items():
         assert np.array_equal(getattr(loaded, name), value), name
-    weights, readout_weight, readout_bias, meta = load_model(path.read_bytes())
+    _weights, readout_weight, readout_bias, meta = load_model(path.read_bytes())
     assert np.array_equal(readout_weight, result.readout_weight) and readout_weight.dtype == np.float32
     assert np.array_equal(readout_bias, result.readout_bias)
     assert meta["task"] == "recall" and meta["seq_len"] == 6 and meta["reset_after"] is True
