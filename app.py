@@ -19,11 +19,4 @@ PAGES = {
     ],
 }
 
-# Widget values of pages not on screen would be dropped by Streamlit; re-assigning them keeps each
-# page's settings while a student visits the others. Keys "<page>_<setting>" persist; "<page>x_…" do not.
-PAGE_PREFIXES = ("os", "got", "tr")
-for key in list(st.session_state):
-    if key.split("_", 1)[0] in PAGE_PREFIXES and "__" not in key:
-        st.session_state[key] = st.session_state[key]
-
 st.navigation(PAGES, position="sidebar", expanded=True).run()

@@ -288,17 +288,19 @@ def run_gru(weights: GRUWeights, x, h0=None, *, reset_after: bool = True,
 
     w = {k: v.astype(dtype, copy=False) for k, v in weights.as_dict().items()}
     H2 = 2 * H
-    # σ(z) = ½ + ½ tanh(z/2); halving the gate pre-activations up front is exact in binary floats
-    U_ru = np.concatenate([0.5 * w["U_r"], 0.5 * w["U_u"]], axis=1)  # (D, 2H)
-    b_ru = np.concatenate([0.5 * (w["b_r"] + w["c_r"]), 0.5 * (w["b_u"] + w["c_u"])])  # (2H,)
-    W_ru = np.concatenate([0.5 * w["W_r"], 0.5 * w["W_u"]], axis=1)  # (H, 2H)
+    # σ(z) = ½ + ½ tanh(z/2); halving the gate pre-activations up front is exact in binary floats.
+    # The loop keeps 1 − u = σ(−z_u) rather than u (negated weights): then h = h_prev + (1 − u) ⊙
+    # (candidate − h_prev) costs one operation less, and u = 1 keeps h_prev exactly.
+    U_ru = np.concatenate([0.5 * w["U_r"], -0.5 * w["U_u"]], axis=1)  # (D, 2H)
+    b_ru = np.concatenate([0.5 * (w["b_r"] + w["c_r"]), -0.5 * (w["b_u"] + w["c_u"])])  # (2H,)
+    W_ru = np.concatenate([0.5 * w["W_r"], -0.5 * w["W_u"]], axis=1)  # (H, 2H)
     W_g, c_g = w["W_g"], w["c_g"]  # (H, H), (H,): c_g stays inside r ⊙ (·) when reset_after
 
     # time-major: each step reads and writes contiguous (B, ·) blocks. Input projections are
     # computed a chunk of steps at a time, so their buffer stays small and warm in cache.
     x_tm = np.ascontiguousarray(np.swapaxes(xb, 0, 1))  # (T, B, D)
     chunk = max(1, min(T, 2**16 // (B * 3 * H)))
-    ru = np.empty((T, B, H2), dtype)  # r and u side by side: one tanh per step for both gates
+    ru = np.empty((T, B, H2), dtype)  # r and 1 − u side by side: one tanh per step for both gates
     cand = np.empty((T, B, H), dtype)
     hs = np.empty((T + 1, B, H), dtype)  # hs[0] = h0, hs[t + 1] = state after step t
     hs[0] = h0 if batched else h0[None]
@@ -306,7 +308,7 @@ def run_gru(weights: GRUWeights, x, h0=None, *, reset_after: bool = True,
     fused = B < 16
     W_all = np.concatenate([W_ru, W_g], axis=1)  # (H, 3H)
     gh = np.empty((B, 3 * H), dtype)
-    keep = np.empty((B, H), dtype)  # scratch for (1 − u) ⊙ candidate
+    step = np.empty((B, H), dtype)  # scratch for (1 − u) ⊙ (candidate − h_prev)
     gh_ru, gh_g = (gh[:, :H2], gh[:, H2:]) if fused else (np.empty((B, H2), dtype), np.empty((B, H), dtype))
 
     for start in range(0, T, chunk):
@@ -332,7 +334,7 @@ def run_gru(weights: GRUWeights, x, h0=None, *, reset_after: bool = True,
             if r_fix is not None:
                 gates[:, :H] = r_fix
             if u_fix is not None:
-                gates[:, H:] = u_fix
+                gates[:, H:] = 1.0 - u_fix
             if reset_after:  # candidate = tanh(x U_g + b_g + r ⊙ (h_prev W_g + c_g))
                 if not fused:
                     np.matmul(h_prev, W_g, out=gh_g)
@@ -345,16 +347,15 @@ def run_gru(weights: GRUWeights, x, h0=None, *, reset_after: bool = True,
             n += x_g[k]
             c = cand[t]
             np.tanh(n, out=c)
-            h = hs[t + 1]  # h = u ⊙ h_prev + (1 − u) ⊙ c, in this form so u = 1 and u = 0 are exact
-            u = gates[:, H:]
-            np.multiply(u, h_prev, out=h)
-            np.subtract(1.0, u, out=keep)
-            keep *= c
-            h += keep
+            h = hs[t + 1]  # h = u ⊙ h_prev + (1 − u) ⊙ c = h_prev + (1 − u) ⊙ (c − h_prev)
+            np.subtract(c, h_prev, out=step)
+            step *= gates[:, H:]
+            np.add(h_prev, step, out=h)
 
     hs = hs[1:]  # (T, B, H)
     # back to batch-major views (no copy); unbatched results are plain (T, H) arrays
-    r, u = ru[..., :H], ru[..., H:]
+    np.subtract(1.0, ru[..., H:], out=ru[..., H:])  # back from 1 − u to u, in place
+    r, u = ru[..., :H], ru[..., H:]  # (T, B, H) views
     if batched:
         r, u, cand, hs = (np.swapaxes(a, 0, 1) for a in (r, u, cand, hs))
     else:

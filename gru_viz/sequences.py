@@ -63,7 +63,7 @@ def one_hot_text(text: str, length: int | None = None) -> tuple[np.ndarray, list
 
 
 _SPLIT = re.compile(r"[,\s;]+")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII digits only
 
 
 def parse_numbers(text: str, max_len: int = MAX_LEN, max_abs: float = MAX_ABS) -> np.ndarray:

@@ -25,26 +25,34 @@ leave_legacy_routing()  # every page imports this module first
 
 
 def restore_from_url(prefix: str, fields: list[urlstate.Field]) -> None:
-    """On a page's first run in this session, seed its widgets from the query string (with notices)."""
+    """Seed the page's widgets: from the link on its first run in this session, else from saved values.
+
+    Streamlit forgets a widget's value on any run that does not draw it (another page, a hidden
+    control); the copy kept by save_to_url brings it back, so nothing a student set is lost.
+    """
+    saved = st.session_state.setdefault("__saved_settings", {})
     flag = f"{prefix}__url_loaded"
-    if flag in st.session_state:
-        return
-    values, notices = urlstate.read(st.query_params.to_dict(), fields)
-    for name, value in values.items():
-        st.session_state[f"{prefix}_{name}"] = value
-    st.session_state[flag] = True
-    st.session_state[f"{prefix}__notices"] = notices
+    if flag not in st.session_state:
+        values, notices = urlstate.read(st.query_params.to_dict(), fields)
+        st.session_state[flag] = True
+        st.session_state[f"{prefix}__notices"] = notices
+        saved.update({f"{prefix}_{name}": value for name, value in values.items()})
+    for field in fields:
+        key = f"{prefix}_{field.name}"
+        if key not in st.session_state:
+            st.session_state[key] = saved.get(key, field.default)
 
 
 def show_url_notices(prefix: str) -> None:
     """Say which link settings were ignored, once."""
     for notice in st.session_state.pop(f"{prefix}__notices", []):
-        st.warning(notice, icon="🔗")
+        st.warning(notice, icon=":material/link:")
 
 
 def save_to_url(prefix: str, fields: list[urlstate.Field]) -> None:
-    """Write the page's current settings into the query string, so the address bar is a shareable link."""
+    """Keep the page's settings, and write them into the query string so the address bar is a shareable link."""
     values = {f.name: st.session_state.get(f"{prefix}_{f.name}", f.default) for f in fields}
+    st.session_state.setdefault("__saved_settings", {}).update({f"{prefix}_{k}": v for k, v in values.items()})
     wanted = urlstate.encode(values, fields)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

@@ -133,7 +133,8 @@ def test_update_gate_one_keeps_previous_state_exactly():
 def test_update_gate_zero_gives_the_candidate():
     weights = with_gate_bias(GRUWeights.random(2, 5, seed=0), "u", -1e4)
     trace = run_gru(weights, np.random.default_rng(1).standard_normal((20, 2)), np.ones(5))
-    assert np.array_equal(trace.h, trace.candidate)
+    assert np.all(trace.u == 0.0)
+    np.testing.assert_allclose(trace.h, trace.candidate, atol=1e-15, rtol=0)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
@@ -154,7 +155,7 @@ def test_gate_overrides_pin_the_gates():
     kept = run_gru(weights, x, h0, u_override=1.0)
     assert np.array_equal(kept.h[-1], h0)
     taken = run_gru(weights, x, h0, u_override=0.0)
-    assert np.array_equal(taken.h, taken.candidate)
+    np.testing.assert_allclose(taken.h, taken.candidate, atol=1e-15, rtol=0)
     forgot = run_gru(weights, x[:1], h0, r_override=np.zeros(3))
     np.testing.assert_allclose(forgot.candidate[0], np.tanh(x[0] @ weights.U_g + weights.b_g), atol=1e-15)
     with pytest.raises(ValueError, match="r_override.*\\[0, 1\\]"):

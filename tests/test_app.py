@@ -1,0 +1,170 @@
+"""The app under Streamlit's AppTest: every page runs, inputs change what is drawn, bad input is explained."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+TIMEOUT = 60  # the first run imports plotly, pandas and the page modules
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def chart_spec(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def latex_rows(at: AppTest) -> list[str]:
+    return [block.value.strip("$\n ") for block in at.latex]
+
+
+def widget(at: AppTest, key: str):
+    for kind in ("slider", "selectbox", "number_input", "text_area", "text_input", "radio", "multiselect"):
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    raise KeyError(key)
+
+
+def test_home_shows_equations_diagram_and_table():
+    at = open_page()
+    assert at.title[0].value == "Inside a Gated Recurrent Unit"
+    latex = " ".join(block.value for block in at.latex)
+    for symbol in (r"r_t", r"u_t", r"\hat h_t", r"h_t = u_t \odot h_{t-1} + (1 - u_t) \odot \hat h_t"):
+        assert symbol in latex
+    assert at.get("image"), "the cell diagram is drawn"
+    table = " ".join(m.value for m in at.markdown)
+    assert "3·H·(D + H + 2)" in table and "14,208" in table and "18,944" in table  # D = 8, H = 64
+
+
+def test_one_step_equations_follow_the_inputs():
+    at = open_page("pages/one-step.py")
+    before = [block.value for block in at.latex]
+    widget(at, "os_x0").set_value(-2.0).run()
+    assert not at.exception
+    assert [block.value for block in at.latex] != before
+
+
+def test_one_step_hidden_size_adds_state_sliders_and_unit_choice():
+    at = open_page("pages/one-step.py")
+    widget(at, "os_H").set_value(4).run()
+    assert not at.exception
+    assert len([s for s in at.slider if s.key.startswith("os_h")]) == 4
+
+
+def test_gate_surgery_u_one_copies_the_previous_state():
+    at = open_page("pages/one-step.py")
+    at.session_state["os_u_mode"] = "1"
+    at.run()
+    assert not at.exception
+    h_row = next(row for row in latex_rows(at) if row.startswith("h_t"))
+    assert h_row.endswith("= 0.50")  # h_(t−1) defaults to 0.5
+    assert any("Gate surgery changed this step" in info.value for info in at.info)
+
+
+def test_convention_switch_changes_the_candidate():
+    at = open_page("pages/one-step.py")
+    widget(at, "os_h0").set_value(1.0).run()
+    after = next(row for row in latex_rows(at) if row.startswith(r"\hat h_t"))
+    widget(at, "os_convention").set_value("before").run()
+    before = next(row for row in latex_rows(at) if row.startswith(r"\hat h_t"))
+    assert "r \\odot (h W_g + c_g)" in after and "(r \\odot h) W_g + c_g" in before
+
+
+def test_quiz_counts_a_right_answer_once():
+    at = open_page("pages/one-step.py")
+    from gru_viz.quiz import make_question
+    answer = make_question(1).answer
+    guess = next(n for n in at.number_input if n.key.startswith("osx_guess"))
+    guess.set_value(round(answer, 3)).run()
+    at.button(key="osx_reveal").click().run()
+    at.button(key="osx_reveal").click().run()
+    assert any(s.value.startswith("Right!") for s in at.success)
+    assert any("Score this session: 1 / 1" in c.value for c in at.caption)
+
+
+def test_one_step_restores_settings_from_the_link_and_flags_bad_ones():
+    at = open_page("pages/one-step.py", query={"H": "3", "D": "2", "preset": "keeper", "seed": "banana"})
+    assert widget(at, "os_H").value == 3 and widget(at, "os_D").value == 2
+    assert widget(at, "os_preset").value == "keeper"
+    assert any("seed=banana" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("got_seq", "square"), ("got_T", 60), ("got_weights", "keeper"), ("got_H", 5), ("got_seed", 7),
+])
+def test_gates_over_time_every_input_changes_the_figure(key, value):
+    at = open_page("pages/gates-over-time.py")
+    before = chart_spec(at)
+    widget(at, key).set_value(value).run()
+    assert not at.exception
+    assert chart_spec(at) != before
+
+
+def test_gates_over_time_text_input_changes_the_figure():
+    at = open_page("pages/gates-over-time.py")
+    widget(at, "got_seq").set_value("text").run()
+    before = chart_spec(at)
+    widget(at, "got_text").set_value("abcabc xyz").run()
+    assert not at.exception and chart_spec(at) != before
+
+
+def test_bad_custom_numbers_show_an_error_and_keep_the_last_good_sequence():
+    at = open_page("pages/gates-over-time.py")
+    widget(at, "got_seq").set_value("custom").run()
+    good = chart_spec(at)
+    for bad in ("1, 2, banana", "nan, 1", "", "1e9", ", ".join(["0"] * 600)):
+        widget(at, "got_custom").set_value(bad).run()
+        assert not at.exception
+        assert at.error, f"no error shown for {bad!r}"
+        assert chart_spec(at) == good, f"the chart changed after {bad!r}"
+    widget(at, "got_custom").set_value("0, 1, 0").run()
+    assert not at.error and chart_spec(at) != good
+
+
+def test_gates_over_time_restores_settings_from_the_link():
+    at = open_page("pages/gates-over-time.py", query={"seq": "square", "T": "40", "H": "4", "seed": "3", "step": "5"})
+    assert widget(at, "got_seq").value == "square" and widget(at, "got_T").value == 40
+    assert widget(at, "got_H").value == 4 and widget(at, "got_step").value == 5
+    assert len(chart_spec(at)["frames"]) == 40
+    assert not at.warning
+
+
+def test_gates_over_time_bad_link_values_fall_back_with_a_notice():
+    at = open_page("pages/gates-over-time.py", query={"T": "banana", "seq": "<b>x</b>", "H": "1000"})
+    assert len(at.warning) == 3
+    assert widget(at, "got_T").value == 100 and widget(at, "got_seq").value == "sine"
+
+
+def test_step_numbers_follow_the_step_slider():
+    at = open_page("pages/gates-over-time.py")
+    first = at.dataframe[0].value.copy()
+    widget(at, "got_step").set_value(50).run()
+    assert not at.exception and not at.dataframe[0].value.equals(first)
+    assert any("Input at step 50" in m.value for m in at.markdown)
+
+
+def test_challenge_solution_passes():
+    at = open_page("pages/gates-over-time.py")
+    assert not any("passed" in s.value for s in at.success)
+    at.button(key="gotx_solve").click().run()
+    assert any("Level 1 passed" in s.value for s in at.success)
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_page("pages/gates-over-time.py")
+    widget(at, "got_H").set_value(3).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/gates-over-time.py").run()
+    assert widget(at, "got_H").value == 3
