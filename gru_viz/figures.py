@@ -47,10 +47,21 @@ def _time_cursor(step: float, y0: float, y1: float) -> dict:
                 line=dict(color=CURSOR_COLOUR, width=2))
 
 
+def _panel_images(trace: GRUTrace) -> list[dict]:
+    """The r, u, candidate and h heatmaps of a trace as layout images on axes 2–5."""
+    T, H = trace.h.shape
+    return [_image(heatmap_uri(getattr(trace, field).T, zmin, zmax, scale), f"x{k}", f"y{k}", -0.5, H - 0.5, T, H)
+            for k, (field, _, scale, zmin, zmax) in enumerate(PANELS, start=2)]
+
+
 def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=(), max_frames: int = 100,
-                    title: str | None = None, height: int = 780, start_step: int = 0) -> go.Figure:
+                    title: str | None = None, height: int = 780, start_step: int = 0,
+                    snapshots: list[tuple[str, GRUTrace]] = ()) -> go.Figure:
     """The whole sequence at once (input, r, u, candidate, h, chosen units) and the 2-D state path,
     animated over time by Plotly's own slider and Play/Pause.
+
+    With `snapshots` (label, trace of the same input under earlier weights), a second slider moves
+    through training time: its frames swap the four heatmaps and the unit lines.
 
     Heatmaps are PNG layout images (see gru_viz.raster): frames never touch them. Each frame moves
     only a cursor (a shape over the heatmaps, a short line in each line panel) and the path marker,
@@ -107,9 +118,9 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     cursor_indices = [len(data) - 1]
 
     # rows 2–5: one image per quantity, units × time, on fixed colour ranges
+    panel_at = len(images)  # where the four panel images sit in the images list
+    images += _panel_images(trace)
     for k, (field, label, scale, zmin, zmax) in enumerate(PANELS, start=2):
-        images.append(_image(heatmap_uri(getattr(trace, field).T, zmin, zmax, scale),
-                             f"x{k}", f"y{k}", -0.5, H - 0.5, T, H))
         layout[f"yaxis{k}"].update(title=dict(text=label), range=[-0.5, H - 0.5], showgrid=False, zeroline=False,
                                    tickvals=list(range(H)) if H <= 8 else None)
         layout[f"xaxis{k}"].update(showgrid=False)
@@ -126,6 +137,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
         images.append(_image(heatmap_uri(strip, lo, hi, scale, min_px=(8, 128)), f"x{n}", f"y{n}", 0, hi, 1, hi - lo))
 
     # row 6: chosen units of h as lines, on the fixed range of a tanh
+    line_indices = list(range(len(data), len(data) + len(units)))
     for j, unit in enumerate(units):
         data.append(dict(type="scatter", x=steps, y=_f32(trace.h[:, unit]), mode="lines", name=f"h unit {unit}",
                          line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
@@ -139,6 +151,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     # right: the state path, drawn whole once, with a marker that the frames move
     xy, (xlabel, ylabel) = trajectory_2d(trace.h)
     xy = _f32(xy)
+    path_index = len(data)
     data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="state path",
                      line=dict(color="#999999", width=1), customdata=steps,
                      marker=dict(size=4, color=steps, colorscale="Viridis", showscale=False),
@@ -169,7 +182,7 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
 
     # frames: the cursor traces, the path marker and the cursor shape; nothing else changes
     frame_at = frame_steps(T, max_frames)
-    frames = [dict(name=str(t), traces=animated,
+    frames = [dict(name=str(t), group="steps", traces=animated,
                    data=[dict(type="scatter", x=_f32([t, t])), dict(type="scatter", x=_f32([t, t])),
                          dict(type="scatter", x=xy[t:t + 1, 0], y=xy[t:t + 1, 1])],
                    layout=dict(shapes=[_time_cursor(t, *heat_span)] + fixed_shapes))
@@ -181,12 +194,29 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
         yanchor="top", pad=dict(t=45), currentvalue=dict(prefix="step t = ", font=dict(size=13)),
         steps=[dict(label=str(t), method="animate", args=[[str(t)], frame_args]) for t in frame_at],
     )]
+    if snapshots:  # training time: each frame swaps the heatmaps and the unit lines, nothing else
+        still = cursor_indices + [path_index, len(data) - 1]
+        for k, (label, snap) in enumerate(snapshots):
+            swapped = images[:panel_at] + _panel_images(snap) + images[panel_at + len(PANELS):]
+            # plotly.js blanks every subplot without a trace in the frame, so the other scatter
+            # traces ride along unchanged
+            frames.append(dict(name=f"snapshot {k}", group="training", traces=line_indices + still,
+                               data=[dict(type="scatter", y=_f32(snap.h[:, unit])) for unit in units]
+                               + [dict(type="scatter") for _ in still],
+                               layout=dict(images=swapped)))
+        layout["sliders"].append(dict(
+            active=len(snapshots) - 1, x=0.24, len=left - 0.24, y=0, yanchor="top", pad=dict(t=125),
+            currentvalue=dict(prefix="weights after training step ", font=dict(size=13)),
+            steps=[dict(label=label, method="animate", args=[[f"snapshot {k}"], frame_args])
+                   for k, (label, _) in enumerate(snapshots)]))
+        layout["height"] = height + 80
+        layout["margin"]["b"] = 170
     play_ms = max(40, int(4000 / len(frame_at)))  # a whole sequence plays in about four seconds
     layout["updatemenus"] = [dict(
         type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=52, r=8),
         showactive=False,
         buttons=[dict(label="▶ Play", method="animate",
-                      args=[None, dict(frame=dict(duration=play_ms, redraw=False), fromcurrent=True,
+                      args=["steps", dict(frame=dict(duration=play_ms, redraw=False), fromcurrent=True,
                                        transition=dict(duration=0), mode="immediate")]),
                  dict(label="❚❚ Pause", method="animate", args=[[None], frame_args])],
     )]

@@ -171,3 +171,15 @@ def test_step_equations_show_the_live_numbers():
 
 def test_fmt_reads_like_a_textbook():
     assert fmt(-0.0001) == "0.00" and fmt(-1.5) == "−1.50" and fmt(float("nan")) == "—"
+
+
+def test_training_snapshots_add_a_second_slider_that_swaps_heatmaps_only():
+    x, _ = preset_sequence("sine", 40)
+    snaps = [(str(k), run_gru(presets.preset_weights("random", 1, 3, k), x)) for k in range(4)]
+    fig = gates_animation(snaps[-1][1], snapshots=snaps)
+    training = [f for f in fig.frames if f.group == "training"]
+    assert len(training) == 4 and len(fig.layout.sliders) == 2
+    assert training[0].layout.images[1].source != training[3].layout.images[1].source
+    assert training[3].layout.images[1].source == fig.layout.images[1].source  # the last snapshot is on screen
+    assert fig.layout.updatemenus[0].buttons[0].args[0] == "steps"  # Play walks time steps, not training
+    assert all(t.type == "scatter" for f in training for t in f.data)
