@@ -6,12 +6,15 @@ fragment that reruns every second or so; poll() never blocks. Nothing here impor
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
+import types
 import weakref
 
 from gru_viz.training import Snapshot, TrainConfig, TrainEvent, TrainResult, train
@@ -34,6 +37,21 @@ def _child_main(config: TrainConfig, events, stop) -> None:
             events.put(event)
     except BaseException as exc:  # noqa: BLE001  anything at all: the parent must hear why, not find a corpse
         events.put(("crash", f"{type(exc).__name__}: {exc}"))
+
+
+@contextlib.contextmanager
+def _main_hidden():
+    """Spawn children without re-running the parent's main script in them."""
+    # multiprocessing's spawn runs sys.modules["__main__"].__file__ again in every child; under Streamlit
+    # that module is the page script itself (its script runner installs it as __main__), so each child
+    # would execute the whole page. An empty __main__ while start() reads it keeps children lean.
+    real, empty = sys.modules.get("__main__"), types.ModuleType("__main__")
+    sys.modules["__main__"] = empty
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is empty and real is not None:  # unless another thread installed its own
+            sys.modules["__main__"] = real
 
 
 class _Child:
@@ -167,7 +185,8 @@ class TrainingJob:
         self.started_at = time.time()
         self.status = "running"
         try:
-            self._child.process.start()
+            with _main_hidden():
+                self._child.process.start()
         except Exception as exc:  # noqa: BLE001  out of processes or memory: this job fails, the server goes on
             self._child.process = None
             self._end("error", f"could not start the training process: {type(exc).__name__}: {exc}")

@@ -164,3 +164,27 @@ def test_the_server_side_never_loads_torch():
     code = ("import sys, gru_viz.jobs; assert 'torch' not in sys.modules; "
             "assert gru_viz.jobs.default_manager.max_running >= 1")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_children_do_not_rerun_the_parents_main_script(tmp_path):
+    # under Streamlit, __main__ is the page script: spawn would execute the whole page again in every child
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "page.py"
+    script.write_text(f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+with open({str(marker)!r}, "a") as f:
+    f.write(__name__ + "\\n")
+if __name__ == "__main__":
+    from gru_viz.jobs import JobManager
+    from gru_viz.training import TrainConfig
+    job = JobManager().submit(TrainConfig(task="adding", seq_len=5, hidden_size=2, steps=2, batch_size=2,
+                                          val_size=2, device="cpu"))
+    while not job.finished:
+        job.poll()
+        time.sleep(0.02)
+    print(job.status)
+""")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.stdout.strip() == "done", proc.stderr
+    assert marker.read_text().split() == ["__main__"]  # the parent only; no "__mp_main__" from the child
