@@ -21,6 +21,9 @@ class Batch:
     y: np.ndarray  # regression: (B, O) or (B, T, O) float32; classification: (B,) or (B, T) int64
     key: np.ndarray  # (B, T) bool, True at the steps a page should point at (see Task.key_steps)
 
+    def __iter__(self):
+        return iter((self.x, self.y, self.key))  # x, y, key = task.batch(...)
+
 
 @dataclass(frozen=True)
 class Task:

@@ -24,6 +24,8 @@ def test_shapes_dtypes_and_documentation(name):
     b = task.batch(B, T, 0)
     assert b.x.shape == (B, T, task.input_size) and b.x.dtype == np.float32
     assert b.key.shape == (B, T) and b.key.dtype == bool
+    x, y, key = b
+    assert x is b.x and y is b.y and key is b.key
     if task.kind == "classification":
         assert task.metric == "accuracy" and task.higher_is_better
         assert b.y.dtype == np.int64 and b.y.shape == ((B, T) if task.per_step else (B,))
