@@ -17,6 +17,9 @@ PAGES = {
         st.Page("pages/one-step.py", title="One step", icon=":material/biotech:", url_path="one-step"),
         st.Page("pages/gates-over-time.py", title="Gates over time", icon=":material/animation:", url_path="gates-over-time"),
     ],
+    "Experiments": [
+        st.Page("pages/train.py", title="Train a GRU", icon=":material/model_training:", url_path="train"),
+    ],
 }
 
 st.navigation(PAGES, position="sidebar", expanded=True).run()

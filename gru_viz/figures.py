@@ -266,3 +266,47 @@ def trace_csv(trace: GRUTrace, input_names=None) -> str:
     writer.writerow(header)
     writer.writerows([str(int(row[0]))] + [f"{v:.6g}" for v in row[1:]] for row in table)
     return out.getvalue()
+
+
+def learning_curve(steps, losses, val_steps, vals, baseline: float, metric: str, total_steps: int,
+                   height: int = 300) -> go.Figure:
+    """Training loss and validation score against step, with the memoryless baseline as a dashed line."""
+    data = [dict(type="scatter", x=_f32(steps), y=_f32(losses), mode="lines", name="training loss",
+                 line=dict(color=LINE_COLOURS[0], width=2)),
+            dict(type="scatter", x=_f32(val_steps), y=_f32(vals), mode="lines+markers", name=f"validation {metric}",
+                 line=dict(color=LINE_COLOURS[1], width=2), yaxis="y2" if metric == "accuracy" else "y")]
+    layout = dict(template="plotly_white", height=height, margin=dict(l=60, r=60, t=30, b=40),
+                  xaxis=dict(title=dict(text="training step"), range=[0, max(total_steps, 1)]),
+                  yaxis=dict(title=dict(text="loss" if metric == "accuracy" else "MSE"), rangemode="tozero"),
+                  legend=dict(orientation="h", y=1.12, x=0),
+                  shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
+                               yref="y2" if metric == "accuracy" else "y", line=dict(dash="dash", color="#999999"))],
+                  annotations=[dict(text=f"no-memory baseline {baseline:.3g}", xref="paper", x=1, xanchor="right",
+                                    y=baseline, yref="y2" if metric == "accuracy" else "y", showarrow=False,
+                                    yanchor="bottom", font=dict(size=11, color="#666666"))])
+    if metric == "accuracy":
+        layout["yaxis2"] = dict(title=dict(text="accuracy"), overlaying="y", side="right", range=[0, 1.02])
+    return go.Figure(data=data, layout=layout)
+
+
+def saturation_figure(r: np.ndarray, u: np.ndarray, height: int = 360) -> go.Figure:
+    """Per unit, the fraction of steps each gate spends below 0.1 against above 0.9 (Karpathy, Johnson
+    & Fei-Fei, 2015): units in the corners are switches, units near the origin stay in between."""
+    from gru_viz.analysis import gate_saturation
+
+    data = []
+    for gate, values, colour, symbol in (("r", r, "#D55E00", "circle"), ("u", u, "#0072B2", "diamond")):
+        low, high = gate_saturation(values)
+        units = np.arange(len(low))
+        data.append(dict(type="scatter", x=_f32(low), y=_f32(high), mode="markers", name=f"{gate} gate",
+                         customdata=units, marker=dict(size=11, color=colour, symbol=symbol, opacity=0.8,
+                                                       line=dict(color="white", width=1)),
+                         hovertemplate=f"{gate}, unit %{{customdata}}: below 0.1 %{{x:.0%}}, above 0.9 %{{y:.0%}}"
+                                       "<extra></extra>"))
+    return go.Figure(data=data, layout=dict(
+        template="plotly_white", height=height, margin=dict(l=60, r=20, t=30, b=50),
+        xaxis=dict(title=dict(text="fraction of steps the gate is below 0.1 (shut)"), range=[-0.03, 1.03],
+                   tickformat=".0%"),
+        yaxis=dict(title=dict(text="fraction above 0.9 (open)"), range=[-0.03, 1.03], tickformat=".0%"),
+        shapes=[dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#cccccc", dash="dot"))],
+        legend=dict(orientation="h", y=1.1, x=0)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gru_viz.core import GRUWeights
+from gru_viz.core import GRUWeights, run_gru
 
 
 def _numpy(tensor) -> np.ndarray | None:
@@ -40,3 +40,12 @@ def weights_to_torch(weights: GRUWeights, *, batch_first: bool = True) -> torch.
                             ("bias_ih_l0", bias_ih), ("bias_hh_l0", bias_hh)):
             getattr(gru, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
     return gru
+
+
+def max_difference(weights: GRUWeights, x) -> float:
+    """Largest |h_numpy − h_torch| when the NumPy core and torch.nn.GRU run the same weights on x (T, D), float32."""
+    x = np.asarray(x, dtype=np.float32)
+    gru = weights_to_torch(weights.astype(np.float32))
+    with torch.no_grad():
+        expected, _ = gru(torch.from_numpy(x)[None])  # (1, T, H)
+    return float(np.abs(run_gru(weights.astype(np.float32), x).h - expected[0].numpy()).max())

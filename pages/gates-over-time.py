@@ -6,6 +6,7 @@ import streamlit as st
 
 from gru_viz import challenge, presets, run_gru, sequences
 from gru_viz.figures import caption_for, challenge_figure, gates_animation, trace_csv
+from gru_viz.tasks import TASKS
 from gru_viz.urlstate import Field
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
@@ -31,9 +32,12 @@ def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
     """The trace and its animated figure, built once per settings and shared read-only by every session.
 
     weights_key is (kind, H, seed, digest); a trained model is passed unhashed, keyed by its digest."""
-    x, names = load_sequence(*seq_key)
+    if seq_key[0] == "task":  # a trained model is shown on an example of its own task
+        x, names = _trained.example()[0], list(TASKS[_trained.task].inputs) if _trained.task else None
+    else:
+        x, names = load_sequence(*seq_key)
     kind, H, seed, _ = weights_key
-    weights = _trained if kind == "trained" else presets.preset_weights(kind, x.shape[1], H, seed)
+    weights = _trained.weights if kind == "trained" else presets.preset_weights(kind, x.shape[1], H, seed)
     trace = run_gru(weights, x)
     return trace, names, gates_animation(trace, units=units, input_names=names), trace_csv(trace, names)
 
@@ -72,19 +76,17 @@ try:
 except ValueError as exc:
     st.error(f"That input cannot be used: {exc}. Still showing the last sequence that worked.")
     seq_key = st.session_state.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
-x, names = load_sequence(*seq_key)
 if w_kind == "trained":
-    if model.weights.input_size != x.shape[1]:
-        st.warning(f"The trained model reads {model.weights.input_size} input channel(s) but this sequence has "
-                   f"{x.shape[1]}; pick a sequence with matching channels, e.g. a task example on the Train page.")
-        w_kind = "random"
-    weights_key = ("trained", model.weights.hidden_size, 0, model.digest) if w_kind == "trained" else None
-if w_kind != "trained":
+    st.info(f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
+            f"T = {model.seq_len}); the input choices apply to the other weights.")
+    seq_key = ("task", model.seq_len, 0, "", model.digest)
+    weights_key = ("trained", model.weights.hidden_size, 0, model.digest)
+else:
     weights_key = (w_kind, int(st.session_state[f"{P}_H"]), int(st.session_state[f"{P}_seed"]), None)
 hidden = weights_key[1]
 units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
                              max_selections=8, key=f"{P}x_units_{hidden}"))
-trace, names, figure, csv_text = build(seq_key, weights_key, units, model.weights if model is not None else None)
+trace, names, figure, csv_text = build(seq_key, weights_key, units, model)
 T = trace.h.shape[0]
 st.plotly_chart(figure, theme=None, key=f"{P}x_chart", config={"displaylogo": False},
                 alt=caption_for(trace, 0))

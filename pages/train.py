@@ -1,0 +1,143 @@
+"""Train a GRU: train one in PyTorch on a memory task, in a separate process, then look at its gates."""
+
+import numpy as np
+import streamlit as st
+
+from gru_viz import jobs, run_gru, training
+from gru_viz.figures import Marker, gates_animation, learning_curve, saturation_figure
+from gru_viz.tasks import TASKS
+from gru_viz.torch_bridge import max_difference
+from gru_viz.trained import TrainedModel
+from gru_viz.urlstate import Field
+from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
+
+P = "tr"
+FIELDS = [Field("task", "adding", choices=tuple(TASKS)), Field("T", 50, 2, 200), Field("H", 16, 1, 64),
+          Field("lr", 0.01, 1e-4, 0.1), Field("steps", 300, 10, 2000), Field("seed", 0, 0, 9999)]
+restore_from_url(P, FIELDS)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def results_figures(digest: str, _model: TrainedModel):
+    """The gates on a task example (with training snapshots) and the gate-saturation plot, once per model."""
+    task = TASKS.get(_model.task)
+    x, key = _model.example()
+    trace = run_gru(_model.weights, x)
+    markers = [Marker(int(k), "key input") for k in key[:6]]
+    names = task.inputs if task else None
+    gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
+                            title=f"A {task.title if task else 'sequence'} example")
+    many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
+    sample = run_gru(_model.weights, many)
+    return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
+
+
+st.title("Train a GRU")
+show_url_notices(P)
+device = training.resolve_device("auto")
+st.caption(f"Training runs in PyTorch in its own process, on **{device.upper()}**, while this page keeps working. "
+           f"At most {jobs.default_manager.max_running} run(s) at a time on this server; others wait in line.")
+
+with st.form(f"{P}x_form"):
+    left, right = st.columns(2)
+    task_name = left.selectbox("task", list(TASKS), format_func=lambda k: TASKS[k].title, key=f"{P}_task")
+    left.slider("sequence length T", 2, 200, key=f"{P}_T")
+    left.slider("hidden size H", 1, 64, key=f"{P}_H")
+    right.select_slider("learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1], key=f"{P}_lr")
+    right.slider("training steps (batches of 64)", 10, 2000, step=10, key=f"{P}_steps")
+    right.number_input("seed", 0, 9999, step=1, key=f"{P}_seed")
+    submitted = st.form_submit_button("Train", type="primary")
+st.markdown(f"**{TASKS[task_name].title}.** {TASKS[task_name].why}")
+
+if submitted:
+    s = st.session_state
+    try:
+        config = training.TrainConfig.for_task(s[f"{P}_task"], seq_len=s[f"{P}_T"], hidden_size=s[f"{P}_H"],
+                                               lr=float(s[f"{P}_lr"]), steps=s[f"{P}_steps"], seed=s[f"{P}_seed"])
+        old = s.get(f"{P}__job")
+        if old is not None and not old.finished:
+            old.stop()
+        s[f"{P}__job"] = jobs.submit(config)
+    except ValueError as exc:
+        st.error(f"Those settings cannot be trained: {exc}")
+
+
+def progress():
+    """Live progress of this session's run, redrawn twice a second until it ends."""
+    job = st.session_state.get(f"{P}__job")
+    if job is None:
+        return
+    job.poll()
+    if job.status == "queued":
+        st.info(f"Waiting for a free training slot: you are number {job.position} in the queue.")
+    events = job.events
+    latest = job.latest
+    if latest is not None:
+        st.progress(latest.step / latest.steps, text=f"step {latest.step} of {latest.steps} · "
+                    f"{latest.elapsed_s:.1f} s on {latest.device.upper()}")
+        steps = [e.step for e in events if np.isfinite(e.loss)]
+        val = [(e.step, e.val_metric) for e in events if e.val_metric is not None]
+        st.plotly_chart(learning_curve(steps, [e.loss for e in events if np.isfinite(e.loss)],
+                                       [v[0] for v in val], [v[1] for v in val], latest.baseline, latest.metric,
+                                       latest.steps), theme=None, key=f"{P}x_curve",
+                        alt=f"Learning curve up to step {latest.step}")
+    if not job.finished:
+        if st.button("Stop", key=f"{P}x_stop"):
+            job.stop()
+        return
+    if st.session_state.get(f"{P}__shown") != job.id:
+        st.session_state[f"{P}__shown"] = job.id
+        if job.status == "error":
+            st.session_state[f"{P}__message"] = ("error", job.error)
+        elif job.result is not None:
+            st.session_state["trained_model"] = TrainedModel.from_result(job.result)
+            r = job.result
+            st.session_state[f"{P}__message"] = ("success", f"Training {'stopped' if r.stopped else 'finished'} "
+                                                 f"after {r.steps_done} steps in {r.seconds:.1f} s on {r.device}.")
+        st.rerun()
+
+
+job = st.session_state.get(f"{P}__job")
+st.fragment(progress, run_every=0.5 if job is not None and not job.finished else None)()
+kind, text = st.session_state.get(f"{P}__message", (None, ""))
+if kind:
+    (st.error if kind == "error" else st.success)(text)
+
+model = trained_model()
+if model is None:
+    st.info("Train a model above, or load one you saved earlier.")
+else:
+    gates, saturation, diff = results_figures(model.digest, model)
+    meta = model.metadata
+    a, b, c = st.columns(3)
+    if "value" in meta:
+        a.metric(f"validation {meta.get('metric', '')}", f"{meta['value']:.4g}",
+                 f"baseline {meta.get('baseline', float('nan')):.3g}", delta_color="off")
+    b.metric("training steps", meta.get("steps", "?"))
+    c.metric("NumPy core vs PyTorch", f"{diff:.1e}", "max |Δh| on the example", delta_color="off")
+    st.subheader("What its gates do on one example")
+    st.caption("Dotted lines mark the task's key inputs. The lower slider shows the same example under the "
+               "weights as they were during training: watch the update gate learn to close after a key input.")
+    st.plotly_chart(gates, theme=None, key=f"{P}x_gates", alt="Gates of the trained GRU on a task example")
+    st.subheader("Gate saturation")
+    st.caption("Each dot is one unit's gate over 32 examples: how often it is shut (below 0.1) against open "
+               "(above 0.9). Units that learned to switch sit near the corners.")
+    st.plotly_chart(saturation, theme=None, key=f"{P}x_saturation", alt="Gate saturation per unit")
+    open_col, save_col = st.columns(2)
+    if open_col.button("Open this model in Gates over time", key=f"{P}x_open"):
+        st.session_state["got_weights"] = "trained"
+        st.session_state.setdefault("__saved_settings", {})["got_weights"] = "trained"
+        st.switch_page("pages/gates-over-time.py")
+    save_col.download_button("Download the weights (.npz)", model.to_bytes(), file_name=f"gru_{model.digest}.npz",
+                             mime="application/octet-stream", key=f"{P}x_download")
+
+upload = st.file_uploader("Load a saved model (.npz, at most 2 MB)", type=["npz"], key=f"{P}x_upload")
+if upload is not None and st.session_state.get(f"{P}__uploaded") != upload.file_id:
+    st.session_state[f"{P}__uploaded"] = upload.file_id
+    try:
+        st.session_state["trained_model"] = TrainedModel.from_file(upload.getvalue())
+        st.session_state[f"{P}__message"] = ("success", f"Loaded {upload.name}.")
+    except ValueError as exc:
+        st.session_state[f"{P}__message"] = ("error", f"{upload.name} cannot be loaded: {exc}")
+    st.rerun()
+save_to_url(P, FIELDS)
