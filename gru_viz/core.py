@@ -76,6 +76,10 @@ class GRUWeights:
             arr.flags.writeable = False  # frozen means frozen: cached weights must not change under us
             object.__setattr__(self, name, arr)
 
+    def __reduce__(self):
+        # unpickling (caches, process queues) goes back through __post_init__, so arrays stay read-only
+        return (type(self), tuple(getattr(self, f.name) for f in fields(self)))
+
     @property
     def input_size(self) -> int:
         return self.U_r.shape[0]

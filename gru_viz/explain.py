@@ -7,11 +7,13 @@ import math
 GATES_PER_CELL = {"rnn": 1, "gru": 3, "lstm": 4}  # blocks of (U, W, two biases) per layer
 
 
-def parameter_count(cell: str, input_size: int, hidden_size: int) -> int:
-    """Weights and biases in one layer, PyTorch-style (two bias vectors per block): k·H·(D + H + 2)."""
+def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: int = 0) -> int:
+    """Weights and biases of one layer, PyTorch-style (two bias vectors per block): k·H·(D + H + 2),
+    plus a Linear read-out, H·O + O, when output_size > 0."""
     if cell not in GATES_PER_CELL:
         raise ValueError(f"cell must be one of {sorted(GATES_PER_CELL)}, got {cell!r}")
-    return GATES_PER_CELL[cell] * hidden_size * (input_size + hidden_size + 2)
+    H, O = hidden_size, output_size
+    return GATES_PER_CELL[cell] * H * (input_size + H + 2) + H * O + O
 
 
 def fmt(v: float, digits: int = 2) -> str:

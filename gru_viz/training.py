@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gru_viz.core import MAX_SIZE, GRUWeights, run_gru
+from gru_viz.explain import GATES_PER_CELL, parameter_count  # noqa: F401  (parameter_count: part of this API)
 from gru_viz.tasks import Task, get_task
 
 if TYPE_CHECKING:
     import torch
 
-CELLS = {"gru": 3, "lstm": 4, "rnn": 1}  # gate blocks stacked in weight_ih: it has blocks × H rows
+CELLS = GATES_PER_CELL  # gate blocks stacked in weight_ih: it has blocks × H rows
 DEVICES = ("auto", "cpu", "cuda", "mps")
 VAL_SEED = 20240601  # the validation set is the same for every training seed, so runs compare fairly
 MAX_SEQ_LEN = 10_000  # longer sequences only make the page wait
@@ -186,14 +187,6 @@ def resolve_device(name: str = "auto") -> str:
             raise ValueError("device 'mps' was asked for, but this machine has no Apple GPU that torch can use")
         return "mps"
     raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {name!r}")
-
-
-def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: int = 0) -> int:
-    """Parameters of a one-layer cell with both biases, plus a Linear read-out when output_size > 0."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-    G, D, H, O = CELLS[cell], input_size, hidden_size, output_size
-    return G * H * (D + H) + 2 * G * H + (H * O + O if O else 0)
 
 
 def build_model(cell: str, input_size: int, hidden_size: int, output_size: int) -> torch.nn.ModuleDict:

@@ -249,3 +249,11 @@ def test_bad_weights_name_the_field(field, value, message):
 def test_bad_input_names_the_problem(x, h0, message):
     with pytest.raises(ValueError, match=message):
         run_gru(GRUWeights.random(3, 2), x, h0)
+
+
+def test_weights_stay_read_only_through_pickling():
+    import pickle
+
+    weights = pickle.loads(pickle.dumps(GRUWeights.random(2, 3, seed=0)))
+    with pytest.raises(ValueError):
+        weights.U_g[0, 0] = 1.0
