@@ -61,6 +61,8 @@ with st.expander("Edit the weights (one table per gate: rows are inputs, states 
             out = st.data_editor(frame, key=f"{P}x_edit_{gate}_{preset}_{seed}_{D}_{H}", width="stretch").to_numpy()
         edited.update({f"U_{gate}": out[:D], f"W_{gate}": out[D:D + H], f"b_{gate}": out[-2], f"c_{gate}": out[-1]})
 try:
+    if max(float(np.abs(np.nan_to_num(np.asarray(v, float))).max()) for v in edited.values()) > 1000:
+        raise ValueError("keep every weight within ±1000; beyond that every gate is simply 0 or 1")
     weights = base.replace(**edited)
 except ValueError as exc:
     st.error(f"Those weights cannot be used ({exc}); showing the preset's weights instead.")
