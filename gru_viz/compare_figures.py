@@ -1,0 +1,123 @@
+"""Figure builders for comparing cells and showing memory: pure functions from numbers to go.Figure."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gru_viz.figures import LINE_COLOURS, _f32
+
+CELL_COLOURS = {"gru": LINE_COLOURS[0], "lstm": LINE_COLOURS[1], "rnn": LINE_COLOURS[2]}  # blue, orange, green
+CELL_DASHES = {"gru": "solid", "lstm": "dashdot", "rnn": "longdash"}  # a second cue besides colour
+CELL_LABELS = {"gru": "GRU", "lstm": "LSTM", "rnn": "plain RNN"}
+BASELINE_COLOUR = "#999999"
+KEY_COLOUR = "#555555"  # dark grey: the line colours are all taken by cells or units
+
+
+def _log_range(values, floor: float = 1e-12) -> list[float]:
+    """A log10 axis range covering the positive values, padded a little."""
+    v = np.asarray([x for x in np.ravel(values) if np.isfinite(x) and x > floor], dtype=np.float64)
+    if v.size == 0:
+        return [-1.0, 0.0]
+    lo, hi = math.log10(v.min()), math.log10(v.max())
+    pad = max(0.1, 0.05 * (hi - lo))
+    return [lo - pad, hi + pad]
+
+
+def _decades(axis_range: list[float], most: int = 7) -> int | str:
+    """Tick spacing of a log axis: whole decades, at most `most` labels; 1, 2 and 5 of each when it is narrow."""
+    span = axis_range[1] - axis_range[0]
+    return "D2" if span < 2 else max(1, math.ceil(span / most))
+
+
+def loss_curves(curves: dict, baseline: float, loss_name: str, total_steps: int, height: int = 380) -> go.Figure:
+    """Training loss of each cell against step (left) and against seconds of training (right), log scale.
+
+    curves: cell → (step (n,), loss (n,), seconds (n,)); the no-memory loss is the dashed line.
+    """
+    data = []
+    longest = max([float(np.max(c[2])) for c in curves.values() if len(c[2])] + [1e-3])
+    for cell, (step, loss, seconds) in curves.items():
+        style = dict(color=CELL_COLOURS.get(cell, LINE_COLOURS[3]), width=2.5, dash=CELL_DASHES.get(cell, "solid"))
+        name = CELL_LABELS.get(cell, cell)
+        data.append(dict(type="scatter", x=_f32(step), y=_f32(loss), mode="lines", name=name, legendgroup=cell,
+                         line=style, hovertemplate=f"{name}, step %{{x}}: loss %{{y:.4g}}<extra></extra>"))
+        data.append(dict(type="scatter", x=_f32(seconds), y=_f32(loss), mode="lines", name=name, legendgroup=cell,
+                         showlegend=False, line=style, xaxis="x2", yaxis="y2",
+                         hovertemplate=f"{name}, %{{x:.2f}} s: loss %{{y:.4g}}<extra></extra>"))
+    y_range = _log_range([baseline] + [v for c in curves.values() for v in np.ravel(c[1])])
+    axis_y = dict(type="log", range=y_range, fixedrange=True, dtick=_decades(y_range),
+                  title=dict(text=f"training loss ({loss_name})"))
+    shapes, notes = [], []
+    for x_axis, y_axis in (("x", "y"), ("x2", "y2")):
+        shapes.append(dict(type="line", xref=f"{x_axis} domain", x0=0, x1=1, yref=y_axis, y0=baseline, y1=baseline,
+                           line=dict(color=BASELINE_COLOUR, dash="dash", width=1.5)))
+        notes.append(dict(text=f"no memory: {baseline:.3g}", xref=f"{x_axis} domain", x=1, xanchor="right",
+                          yref=y_axis, y=math.log10(baseline), yanchor="bottom", showarrow=False,
+                          font=dict(size=11, color="#666666")))
+    layout = dict(template="plotly_white", height=height, margin=dict(l=70, r=20, t=60, b=50), font=dict(size=13),
+                  xaxis=dict(domain=[0, 0.47], range=[0, max(total_steps, 1)], fixedrange=True,
+                             title=dict(text="training step")),
+                  xaxis2=dict(domain=[0.53, 1], range=[0, longest * 1.03], fixedrange=True, anchor="y2",
+                              title=dict(text="seconds of training (wall clock)")),
+                  yaxis=axis_y, yaxis2={**axis_y, "anchor": "x2", "title": None},
+                  legend=dict(orientation="h", x=0, y=1.14), shapes=shapes, annotations=notes,
+                  hovermode="closest")
+    return go.Figure(data=data, layout=layout)
+
+
+def influence_figure(influence: dict, key_steps=(), height: int = 400) -> go.Figure:
+    """|∂y/∂x_t| against t for each (cell, trained?) on a log scale, with the task's key inputs marked.
+
+    influence: (cell, trained) → (T,) array. Trained networks are solid lines, untrained ones dotted.
+    """
+    data, T = [], 1
+    for (cell, trained), values in influence.items():
+        values = np.asarray(values, dtype=np.float64)
+        T = max(T, len(values))
+        name = f"{CELL_LABELS.get(cell, cell)}, {'trained' if trained else 'untrained'}"
+        data.append(dict(type="scatter", x=_f32(np.arange(len(values))), y=np.maximum(values, 1e-30),
+                         mode="lines", name=name,
+                         line=dict(color=CELL_COLOURS.get(cell, LINE_COLOURS[3]), width=2.5 if trained else 1.5,
+                                   dash="solid" if trained else "dot"),
+                         hovertemplate=f"{name}, t=%{{x}}: %{{y:.3g}}<extra></extra>"))
+    y_range = _log_range([v for values in influence.values() for v in np.ravel(values)], floor=1e-30)
+    shapes = [dict(type="line", x0=int(k), x1=int(k), yref="paper", y0=0, y1=1,
+                   line=dict(color=KEY_COLOUR, dash="dot", width=1.5)) for k in key_steps]
+    notes = [dict(text="key input", x=int(k), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                  font=dict(size=11, color=KEY_COLOUR)) for k in key_steps]
+    return go.Figure(data=data, layout=dict(
+        template="plotly_white", height=height, margin=dict(l=70, r=20, t=70, b=50), font=dict(size=13),
+        xaxis=dict(range=[-0.5, T - 0.5], fixedrange=True,
+                   title=dict(text="input step t (the output is read after the last step)")),
+        yaxis=dict(type="log", range=y_range, fixedrange=True, exponentformat="power", dtick=_decades(y_range),
+                   title=dict(text="influence |∂y/∂xₜ|")),
+        legend=dict(orientation="h", x=0, y=1.2), shapes=shapes, annotations=notes, hovermode="x unified"))
+
+
+def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, n_units: int = 4,
+                     height: int = 360) -> go.Figure:
+    """The share of the state after step start − 1 still present at each later step, for a few units:
+    the trained GRU's most retentive units (solid) and the same units before training (dotted)."""
+    trained, untrained = np.asarray(trained, np.float64), np.asarray(untrained, np.float64)  # (T, H) each
+    T, H = trained.shape
+    units = np.argsort(-trained[-1], kind="stable")[:n_units]  # the units that keep most until the end
+    data = []
+    for j, unit in enumerate(units):
+        colour = LINE_COLOURS[j % len(LINE_COLOURS)]
+        for values, label, dash, width in ((trained, "trained", "solid", 2.5), (untrained, "untrained", "dot", 1.5)):
+            data.append(dict(type="scatter", x=_f32(np.arange(T)), y=_f32(values[:, unit]), mode="lines",
+                             name=f"unit {unit}, {label}", legendgroup=str(unit),
+                             line=dict(color=colour, dash=dash, width=width),
+                             hovertemplate=f"unit {unit} ({label}), t=%{{x}}: %{{y:.3f}}<extra></extra>"))
+    shapes = [dict(type="line", x0=start - 0.5, x1=start - 0.5, yref="paper", y0=0, y1=1,
+                   line=dict(color=KEY_COLOUR, dash="dot", width=1.5))]
+    notes = [dict(text="state stored here", x=start - 0.5, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                  font=dict(size=11, color=KEY_COLOUR))]
+    return go.Figure(data=data, layout=dict(
+        template="plotly_white", height=height, margin=dict(l=70, r=20, t=70, b=50), font=dict(size=13),
+        xaxis=dict(range=[-0.5, T - 0.5], fixedrange=True, title=dict(text="time step t")),
+        yaxis=dict(range=[-0.02, 1.05], fixedrange=True, title=dict(text="retention ∏ u")),
+        legend=dict(orientation="h", x=0, y=1.25), shapes=shapes, annotations=notes, hovermode="closest"))
