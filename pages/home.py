@@ -61,7 +61,7 @@ st.markdown(
 The GRU folds the LSTM's forget and input gates into one update gate (keep *u*, take 1 − *u*) and has
 no separate cell state, so it has three blocks of weights where the LSTM has four: {gru:,} parameters
 against {lstm:,} here, {100 * (1 - gru / lstm):.0f}% fewer. Whether that makes it train faster on a given
-task is a question the *GRU vs LSTM* experiment answers with a stopwatch.
+task is a question the *GRU vs LSTM vs RNN* page answers with a stopwatch.
 """
 )
 
@@ -74,5 +74,9 @@ st.markdown(
    *h* evolve; then tune a one-unit GRU by hand until it remembers an impulse for fifty steps.
 3. **Train a GRU**: train one in PyTorch on a memory task and see what its gates learned, and how they
    learned it.
+4. **GRU vs LSTM vs RNN**: train the three on the same task with the same seed and compare, stopwatch in
+   hand, whether fewer gates really means faster training.
+5. **Memory**: measure how much each past input still moves the output, in a GRU and in a plain RNN, and
+   watch the update gate keep a value alive across a long gap.
 """
 )
