@@ -117,7 +117,8 @@ else:
     c.metric("NumPy core vs PyTorch", f"{diff:.1e}", "max |Δh| on the example", delta_color="off")
     st.subheader("What its gates do on one example")
     st.caption("Dotted lines mark the task's key inputs. The lower slider shows the same example under the "
-               "weights as they were during training: watch the update gate learn to close after a key input.")
+               "weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
+               "dip only at the key inputs, where the state must take in something new.")
     st.plotly_chart(gates, theme=None, key=f"{P}x_gates", alt="Gates of the trained GRU on a task example")
     st.subheader("Gate saturation")
     st.caption("Each dot is one unit's gate over 32 examples: how often it is shut (below 0.1) against open "
