@@ -1,0 +1,396 @@
+"""The app in Chromium against a bare Streamlit page (one slider, one 50-point Plotly line): interaction latency
+and first load, measured in the same run, interleaved, medians of several repetitions.
+
+Run: .venv/bin/python benchmarks/bench_browser.py [--reps N] [--profile] [--app-option runner.postScriptGC=false]
+Targets: interaction ratio ≤ 1.5; first-load ratio ≤ 1.5 per page; Gates-over-time figure JSON (T=200, H=16)
+≤ 1 MB.
+Exits 1 when a target is missed. Server logs: test-artifacts/bench-*.log.
+
+Interaction: from the input event (keydown / pointerdown, in the page) until the script state is back to notRunning
+AND the chart shows the new figure (its heatmap image, or the line's path, changed), plus one animation frame.
+First load: from navigation start (a fresh browser context, so nothing cached) until the script state is notRunning,
+the title is drawn, every Plotly chart on the page has its .main-svg and every st.image has loaded.
+Timings are taken in the page with performance.now(); the columns after the total split them into
+input → script running → script done → chart updated, and count the websocket bytes the browser received.
+"widget message→last reply handled" runs from the page sending the widget change to the page handling the last
+reply (DevTools websocket timestamps are taken on the page's main thread, so a busy page stretches it too);
+"after" is the rest of the total. --profile adds where the page's main thread spends its time, --app-option tries a
+Streamlit setting on the app's server. The machine's load average is printed: other work inflates every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import (  # noqa: E402  (one way to start a server and find the browser)
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, IDLE, VIEWPORT, streamlit_server)
+
+INTERACTION_TARGET = 1.5
+FIRST_LOAD_TARGET = 1.5
+JSON_TARGET_BYTES = 1_000_000
+GATES_URL = "/gates-over-time?seq=sine&T=200&H=16"
+
+# Signatures of "what the chart shows": they change exactly when the new figure is drawn. The element is looked up
+# once and again only when React replaced it, so polling every frame costs the page next to nothing.
+GATES_SIG = """(() => {
+    let g = window.__benchEl;
+    if (!g || !g.isConnected) g = window.__benchEl = document.querySelector('.js-plotly-plot:has(.updatemenu-button)');
+    return g && g._fullLayout && g._fullLayout.images && g._fullLayout.images[1] ? g._fullLayout.images[1].source : '';
+})()"""
+BARE_SIG = """(() => {
+    let g = window.__benchEl;
+    if (!g || !g.isConnected) g = window.__benchEl = document.querySelector('.js-plotly-plot');
+    const p = g && g.querySelector('.scatterlayer path.js-line');
+    return p ? p.getAttribute('d') : '';
+})()"""
+
+ARM_INTERACTION = """() => {
+    const sig = () => %s;
+    const app = document.querySelector('[data-testid="stApp"]');
+    const before = sig();
+    const r = {};
+    window.__bench = new Promise((resolve, reject) => {
+        const onInput = () => { if (r.t0 === undefined) r.t0 = performance.now(); };
+        window.addEventListener('keydown', onInput, {capture: true, once: true});
+        window.addEventListener('pointerdown', onInput, {capture: true, once: true});
+        const obs = new MutationObserver(() => {
+            const s = app.getAttribute('data-test-script-state'), now = performance.now();
+            if (s === 'running' && r.running === undefined) r.running = now;
+            if (s === 'notRunning' && r.running !== undefined) r.idle = now;
+        });
+        obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        const start = performance.now();
+        (function poll() {
+            const now = performance.now();
+            if (r.t0 !== undefined && r.chart === undefined && sig() !== before) r.chart = now;
+            // a quick rerun can flip running → notRunning within one React commit, unseen by the observer:
+            // "done" needs the new chart and a script that is not running, not a seen "running"
+            if (r.chart !== undefined && app.getAttribute('data-test-script-state') === 'notRunning') {
+                if (r.idle === undefined) r.idle = now;
+                requestAnimationFrame(() => { r.done = performance.now(); obs.disconnect(); resolve(r); });
+                return;
+            }
+            if (now - start > 60000) { obs.disconnect(); reject(new Error('no redraw: ' + JSON.stringify(r))); return; }
+            requestAnimationFrame(poll);
+        })();
+    });
+}"""
+
+FIRST_LOAD_PROBE = """(() => {
+    const r = window.__firstLoad = {};
+    function ready() {
+        const app = document.querySelector('[data-testid="stApp"]');
+        if (!app) return false;
+        const s = app.getAttribute('data-test-script-state');
+        if (s === 'running' && r.running === undefined) r.running = performance.now();
+        if (s === 'notRunning' && r.running !== undefined && r.scriptDone === undefined) {
+            r.scriptDone = performance.now();
+        }
+        if (s !== 'notRunning' || !document.querySelector('[data-testid="stMain"] h1')) return false;
+        const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+        if (charts.length < %d) return false;
+        for (const c of charts) if (!c.querySelector('.main-svg')) return false;
+        for (const img of document.querySelectorAll('[data-testid="stImage"] img')) if (!img.complete) return false;
+        return true;
+    }
+    (function poll() {
+        if (ready()) { r.done = performance.now(); return; }
+        requestAnimationFrame(poll);
+    })();
+})();"""
+
+# page, URL, how many Plotly charts its first run draws
+APP_PAGES = [("home", "/", 0), ("one-step", "/one-step", 0), ("gates-over-time", GATES_URL, 2), ("train", "/train", 0)]
+
+
+def figure_json_stats() -> dict:
+    """Size of the Gates-over-time figure for T=200, H=16, and the server time to build and serialize it."""
+    import json
+    import timeit
+
+    import plotly.io
+    import plotly.tools
+
+    from gru_viz import presets, run_gru, sequences
+    from gru_viz.figures import gates_animation
+
+    def best_ms(fn, number: int = 3) -> float:
+        return min(timeit.repeat(fn, number=number, repeat=5)) / number * 1e3
+
+    x, names = sequences.preset_sequence("sine", 200)
+    weights = presets.preset_weights("random", x.shape[1], 16, 0)
+    trace = run_gru(weights, x)
+    fig = gates_animation(trace, units=(0, 1, 2, 3), input_names=names)
+    text = fig.to_json()
+    parts = json.loads(text)
+    return {
+        "run_gru_ms": best_ms(lambda: run_gru(weights, x)),
+        "gates_animation_ms": best_ms(lambda: gates_animation(trace, units=(0, 1, 2, 3), input_names=names)),
+        # what st.plotly_chart does with a go.Figure on every call (streamlit/elements/plotly_chart.py)
+        "st_serialize_ms": best_ms(lambda: plotly.io.to_json(
+            plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)),
+        "json_bytes": len(text.encode()),
+        "frames_bytes": len(json.dumps(parts.get("frames", []))),
+        "images_bytes": len(json.dumps(parts["layout"].get("images", []))),
+        "data_bytes": len(json.dumps(parts["data"])),
+    }
+
+
+class WsLog:
+    """The page's websocket frames, from the DevTools protocol: (direction, monotonic seconds, bytes)."""
+
+    def __init__(self, context, page):
+        self.frames: list[tuple[str, float, int]] = []
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.on("Network.webSocketFrameSent", lambda e: self._add("sent", e))
+        self.cdp.on("Network.webSocketFrameReceived", lambda e: self._add("recv", e))
+
+    def _add(self, direction: str, event: dict) -> None:
+        frame = event["response"]
+        size = len(frame["payloadData"])
+        if frame.get("opcode") == 2:  # binary frames arrive base64-encoded
+            size = size * 3 // 4
+        self.frames.append((direction, event["timestamp"], size))
+
+    def received_bytes(self) -> int:
+        return sum(f[2] for f in self.frames if f[0] == "recv")
+
+    def request_to_last_message_ms(self, frames=None) -> float:
+        """From the first message the page sent (the widget change) to the last one it received."""
+        frames = self.frames if frames is None else frames
+        sent = [f[1] for f in frames if f[0] == "sent"]
+        recv = [f[1] for f in frames if f[0] == "recv"]
+        return (max(recv) - sent[0]) * 1e3 if sent and recv else float("nan")
+
+
+def wait_ready(page) -> None:
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+
+
+def interact(page, ws: WsLog, sig: str, action) -> dict:
+    ws.frames.clear()
+    page.evaluate(ARM_INTERACTION % sig)
+    action()
+    r = page.evaluate("window.__bench")
+    until_redrawn = list(ws.frames)
+    page.wait_for_timeout(150)  # let trailing messages (the query-string update) arrive, for the byte count
+    nan = float("nan")
+    running = r.get("running", nan)
+    total = r["done"] - r["t0"]
+    server = ws.request_to_last_message_ms(until_redrawn)
+    return {"total": total, "to_running": running - r["t0"], "script": r["idle"] - running,
+            "chart_after_input": r["chart"] - r["t0"], "server": server, "browser": total - server,
+            "ws_bytes": ws.received_bytes()}
+
+
+def first_load(browser, url: str, min_charts: int) -> dict:
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.add_init_script(FIRST_LOAD_PROBE % min_charts)
+        page = context.new_page()
+        ws = WsLog(context, page)
+        page.goto(url)
+        page.wait_for_function("() => window.__firstLoad && window.__firstLoad.done !== undefined", timeout=60_000)
+        r = page.evaluate("window.__firstLoad")
+        nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        nan = float("nan")
+        return {"total": r["done"], "dom_ready": nav, "to_running": r.get("running", nan),
+                "script_done": r.get("scriptDone", nan), "after_script": r["done"] - r.get("scriptDone", nan),
+                "ws_bytes": ws.received_bytes()}
+    finally:
+        context.close()
+
+
+def med(rows: list[dict], key: str) -> float:
+    """Median over the repetitions that have this value (a running state can go unseen on a quick rerun)."""
+    values = [r[key] for r in rows if r[key] == r[key]]
+    return statistics.median(values) if values else float("nan")
+
+
+def js_self_time(cdp, run) -> dict[str, float]:
+    """Milliseconds of main-thread JavaScript self time per script file while run() runs (DevTools CPU profile)."""
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+    cdp.send("Profiler.start")
+    run()
+    profile = cdp.send("Profiler.stop")["profile"]
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    totals: dict[str, float] = {}
+    for sample, dt in zip(profile["samples"], profile["timeDeltas"][1:] + [0]):
+        frame = nodes[sample]
+        name = frame["url"].rsplit("/", 1)[-1].split("?")[0] or frame["functionName"] or "(anonymous)"
+        totals[name] = totals.get(name, 0.0) + dt / 1e3
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def print_profiles(browser, app: str, bare: str) -> None:
+    """Where the browser's main thread spends a first load and an interaction, app against bare page."""
+    print("\nJS main-thread self time by script, ms (DevTools CPU profile; '(idle)' is waiting):\n")
+    for name, url, n, sig, target in [("bare", bare + "/", 1, BARE_SIG, '[data-testid="stSlider"] input'),
+                                      ("gates-over-time", app + GATES_URL, 2, GATES_SIG,
+                                       '[data-testid="stSlider"]:has-text("hidden size H") input')]:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(FIRST_LOAD_PROBE % n)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        ws = WsLog(context, page)
+
+        def load():
+            page.goto(url)
+            page.wait_for_function("() => window.__firstLoad && window.__firstLoad.done !== undefined",
+                                   timeout=60_000)
+
+        top = js_self_time(cdp, load)
+        print(f"- {name}, first load: " + ", ".join(f"{k} {v:.0f}" for k, v in list(top.items())[:8]))
+        wait_ready(page)
+        box = page.locator(target)
+
+        def four_changes():
+            for key in ("ArrowLeft", "ArrowRight", "ArrowLeft", "ArrowRight"):
+                interact(page, ws, sig, lambda key=key: (box.focus(), page.keyboard.press(key)))
+
+        four_changes()  # both values cached
+        top = js_self_time(cdp, four_changes)
+        print(f"- {name}, 4 slider changes: " + ", ".join(f"{k} {v:.0f}" for k, v in list(top.items())[:8]))
+        context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=7, help="repetitions of each measurement (default 7)")
+    parser.add_argument("--app-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Streamlit config option for the app's server only, to try a setting out "
+                             "(e.g. runner.postScriptGC=false); repeatable")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where the browser's main thread spends its time (DevTools CPU profile)")
+    args = parser.parse_args()
+    if not os.path.isfile(CHROMIUM):
+        print(f"no Chromium at {CHROMIUM} (set GRU_VIZ_CHROMIUM)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    stats = figure_json_stats()
+    load_before = os.getloadavg()[0]
+    with contextlib.ExitStack() as stack:
+        app_args = tuple(a for opt in args.app_option for a in ("--" + opt.split("=", 1)[0], opt.split("=", 1)[1]))
+        app = stack.enter_context(streamlit_server("app.py", ARTIFACTS / "bench-app.log", extra_args=app_args))
+        bare = stack.enter_context(streamlit_server("benchmarks/bare_app.py", ARTIFACTS / "bench-bare.log"))
+        pw = stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        stack.callback(browser.close)
+
+        # warm up both servers (imports, caches) and the browser
+        for url, n in [(bare + "/", 1)] + [(app + path, n) for _, path, n in APP_PAGES]:
+            first_load(browser, url, n)
+
+        # the interaction pages stay open across repetitions; the seed changes get a session of their own, so
+        # that the hidden-size toggles keep finding both of their figures in the app's cache
+        contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(3)]
+        for context in contexts:
+            stack.callback(context.close)
+        gates, seeds, bare_page = (context.new_page() for context in contexts)
+        gates_ws, seeds_ws, bare_ws = (WsLog(c, p) for c, p in zip(contexts, (gates, seeds, bare_page)))
+        gates.goto(app + GATES_URL)
+        seeds.goto(app + GATES_URL)
+        bare_page.goto(bare + "/")
+        for page in (gates, seeds, bare_page):
+            wait_ready(page)
+        h_input = gates.locator('[data-testid="stSlider"]').filter(has_text="hidden size H").locator("input")
+        seed_up = seeds.locator('[data-testid="stNumberInput"]').filter(has_text="weight seed").locator(
+            '[data-testid="stNumberInputStepUp"]')
+        bare_input = bare_page.locator('[data-testid="stSlider"] input[type="range"]')
+
+        def press(page, locator, key):
+            def act():
+                page.bring_to_front()
+                locator.focus()
+                page.keyboard.press(key)
+            return act
+
+        def click(page, locator):
+            def act():
+                page.bring_to_front()
+                locator.click()
+            return act
+
+        # one untimed round trip each way, so that H=15 and H=16 are both in the app's caches from here on
+        for page, ws, sig, act in [(gates, gates_ws, GATES_SIG, press(gates, h_input, "ArrowLeft")),
+                                   (gates, gates_ws, GATES_SIG, press(gates, h_input, "ArrowRight")),
+                                   (bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, "ArrowRight")),
+                                   (bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, "ArrowLeft"))]:
+            interact(page, ws, sig, act)
+
+        results: dict[str, list[dict]] = {k: [] for k in ("bare", "gates_H", "gates_seed")}
+        loads: dict[str, list[dict]] = {k: [] for k in ["bare"] + [p[0] for p in APP_PAGES]}
+        for rep in range(args.reps):
+            there, back = ("ArrowLeft", "ArrowRight") if rep % 2 == 0 else ("ArrowRight", "ArrowLeft")
+            for name, page, ws, sig, act in [
+                ("bare", bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, back)),
+                ("gates_H", gates, gates_ws, GATES_SIG, press(gates, h_input, there)),
+                ("gates_seed", seeds, seeds_ws, GATES_SIG, click(seeds, seed_up)),
+            ]:
+                results[name].append(interact(page, ws, sig, act))
+            for name, url, n in [("bare", bare + "/", 1)] + [(p[0], app + p[1], p[2]) for p in APP_PAGES]:
+                loads[name].append(first_load(browser, url, n))
+            print(f"  repetition {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
+        if args.profile:
+            print_profiles(browser, app, bare)
+
+    failed = []
+    print(f"\nChromium {CHROMIUM}, {os.cpu_count()} CPUs (1-min load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after: other work on the machine inflates every number), "
+          f"{args.reps} repetitions, medians in milliseconds\n")
+    print("| interaction | total | ratio to bare | input→script running | script running→done "
+          "| input→chart updated | widget message→last reply handled | after | websocket bytes in |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    base = med(results["bare"], "total")
+    labels = {"bare": "bare page: slider → 50-point line",
+              "gates_H": "Gates over time T=200: hidden size 16↔15 (figures cached)",
+              "gates_seed": "Gates over time T=200, H=16: weight seed +1 (new figure)"}
+    for name, rows in results.items():
+        ratio = med(rows, "total") / base
+        ok = name == "bare" or ratio <= INTERACTION_TARGET
+        failed += [] if ok else [f"interaction {name}: ratio {ratio:.2f} > {INTERACTION_TARGET}"]
+        print(f"| {labels[name]} | {med(rows, 'total'):.0f} | {ratio:.2f}{'' if ok else ' ✗'} | "
+              f"{med(rows, 'to_running'):.0f} | {med(rows, 'script'):.0f} | {med(rows, 'chart_after_input'):.0f} | "
+              f"{med(rows, 'server'):.0f} | {med(rows, 'browser'):.0f} | {med(rows, 'ws_bytes'):,.0f} |")
+
+    print("\n| first load (fresh context) | total | ratio to bare | DOMContentLoaded | script starts | script done "
+          "| script done→ready (browser) | websocket bytes in |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    base = med(loads["bare"], "total")
+    for name, rows in loads.items():
+        ratio = med(rows, "total") / base
+        ok = name == "bare" or ratio <= FIRST_LOAD_TARGET
+        failed += [] if ok else [f"first load {name}: ratio {ratio:.2f} > {FIRST_LOAD_TARGET}"]
+        print(f"| {name} | {med(rows, 'total'):.0f} | {ratio:.2f}{'' if ok else ' ✗'} | "
+              f"{med(rows, 'dom_ready'):.0f} | {med(rows, 'to_running'):.0f} | {med(rows, 'script_done'):.0f} | "
+              f"{med(rows, 'after_script'):.0f} | {med(rows, 'ws_bytes'):,.0f} |")
+
+    ok = stats["json_bytes"] <= JSON_TARGET_BYTES
+    failed += [] if ok else [f"figure JSON {stats['json_bytes']:,} bytes > {JSON_TARGET_BYTES:,}"]
+    print(f"\nGates-over-time figure (T=200, H=16): {stats['json_bytes']:,} bytes of JSON{'' if ok else ' ✗'} "
+          f"(frames {stats['frames_bytes']:,}, layout images {stats['images_bytes']:,}, traces {stats['data_bytes']:,})"
+          f"; built in {stats['run_gru_ms']:.1f} ms run_gru + {stats['gates_animation_ms']:.1f} ms gates_animation; "
+          f"st.plotly_chart re-serializes it on every rerun, cached or not: {stats['st_serialize_ms']:.1f} ms")
+    if failed:
+        print("\nMISSED: " + "; ".join(failed))
+        return 1
+    print("\nall targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
