@@ -207,7 +207,7 @@ def test_bad_custom_numbers_are_reported_and_the_chart_stays(page):
     animated_chart(page)
     choose(page, "input sequence", "Custom numbers")
     expect(selectbox_input(page, "input sequence")).to_have_value("Custom numbers")
-    # regression (fixed in 758660d): the T slider, hidden for custom numbers, lost its state and this rerun
+    # regression (fixed in 142e3c6): the T slider, hidden for custom numbers, lost its state and this rerun
     # raised KeyError 'got_T'
     _type_custom_numbers(page, "1, 2, banana")
     _assert_banana_reported(page)
@@ -263,7 +263,7 @@ def test_invalid_link_shows_a_notice_and_still_renders(page):
 
 # a page's settings survive a visit to another page ---------------------------------------------------------------
 def test_settings_survive_a_visit_to_another_page(page):
-    """Regression (fixed in 758660d): coming back reset T and H to the sliders' minimum, 1."""
+    """Regression (fixed in 142e3c6): coming back reset T and H to the sliders' minimum, 1."""
     open_page(page, "/gates-over-time?seq=sine&T=40&H=5&seed=7")
     animated_chart(page)
     nav = page.locator('[data-testid="stSidebarNav"]')
