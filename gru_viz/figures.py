@@ -183,8 +183,9 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
     # frames: the cursor traces, the path marker and the cursor shape; nothing else changes
     frame_at = frame_steps(T, max_frames)
     frames = [dict(name=str(t), group="steps", traces=animated,
-                   data=[dict(type="scatter", x=_f32([t, t])), dict(type="scatter", x=_f32([t, t])),
-                         dict(type="scatter", x=xy[t:t + 1, 0], y=xy[t:t + 1, 1])],
+                   # plain lists: three numbers serialise faster than three tiny typed arrays
+                   data=[dict(type="scatter", x=[float(t)] * 2), dict(type="scatter", x=[float(t)] * 2),
+                         dict(type="scatter", x=[float(xy[t, 0])], y=[float(xy[t, 1])])],
                    layout=dict(shapes=[_time_cursor(t, *heat_span)] + fixed_shapes))
               for t in frame_at]
     # redraw=False: moving three small traces; a full redraw per frame would stutter

@@ -47,56 +47,64 @@ show_url_notices(P)
 st.caption("Feed a whole sequence through a GRU and watch r, u, the candidate ĥ and the state h. Press ▶ Play under "
            "the chart: the animation runs in your browser.")
 
-seq_col, w_col = st.columns(2, gap="large")
-with seq_col:
-    kind = st.selectbox("input sequence", list(sequences.PRESETS), format_func=sequences.PRESETS.get, key=f"{P}_seq")
-    if kind == "custom":
-        st.text_area(f"numbers, separated by commas (at most {sequences.MAX_LEN})", key=f"{P}_custom", height=80)
-    else:
-        st.slider("length T", 1, sequences.MAX_LEN, key=f"{P}_T")
-    if kind == "text":
-        st.text_input("text (each character becomes a one-hot input)", key=f"{P}_text", max_chars=sequences.MAX_LEN)
-with w_col:
-    model = trained_model()
-    options = list(presets.PRESETS) + (["trained"] if model is not None else [])
-    if st.session_state.get(f"{P}_weights") not in options:
-        st.session_state[f"{P}_weights"] = "random"
-    w_kind = st.selectbox("weights", options, key=f"{P}_weights",
-                          format_func=lambda k: "The model trained on the Train page" if k == "trained" else presets.PRESETS[k])
-    if w_kind != "trained":
-        H = st.slider("hidden size H", 1, 32, key=f"{P}_H")
-        seed = st.number_input("weight seed", 0, 9999, step=1, key=f"{P}_seed")
-        st.caption(presets.DESCRIPTIONS[w_kind])
+@st.fragment
+def explorer():
+    """Inputs, weights, the animated chart and the numbers: a change here reruns only this part."""
+    restore_from_url(P, FIELDS)  # a fragment rerun skips the page's top: bring back settings of hidden widgets
+    seq_col, w_col = st.columns(2, gap="large")
+    with seq_col:
+        kind = st.selectbox("input sequence", list(sequences.PRESETS), format_func=sequences.PRESETS.get,
+                            key=f"{P}_seq")
+        if kind == "custom":
+            st.text_area(f"numbers, separated by commas (at most {sequences.MAX_LEN})", key=f"{P}_custom", height=80)
+        else:
+            st.slider("length T", 1, sequences.MAX_LEN, key=f"{P}_T")
+        if kind == "text":
+            st.text_input("text (each character becomes a one-hot input)", key=f"{P}_text",
+                          max_chars=sequences.MAX_LEN)
+    with w_col:
+        model = trained_model()
+        options = list(presets.PRESETS) + (["trained"] if model is not None else [])
+        if st.session_state.get(f"{P}_weights") not in options:
+            st.session_state[f"{P}_weights"] = "random"
+        w_kind = st.selectbox("weights", options, key=f"{P}_weights", format_func=lambda k: (
+            "The model trained on the Train page" if k == "trained" else presets.PRESETS[k]))
+        if w_kind != "trained":
+            st.slider("hidden size H", 1, 32, key=f"{P}_H")
+            st.number_input("weight seed", 0, 9999, step=1, key=f"{P}_seed")
+            st.caption(presets.DESCRIPTIONS[w_kind])
 
-seq_key = (kind, int(st.session_state[f"{P}_T"]), int(st.session_state[f"{P}_seed"]),
-           st.session_state[f"{P}_text"], st.session_state[f"{P}_custom"] if kind == "custom" else "")
-try:
-    load_sequence(*seq_key)
-    st.session_state[f"{P}__good_seq"] = seq_key
-except ValueError as exc:
-    st.error(f"That input cannot be used: {exc}. Still showing the last sequence that worked.")
-    seq_key = st.session_state.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
-if w_kind == "trained":
-    st.info(f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
-            f"T = {model.seq_len}); the input choices apply to the other weights.")
-    seq_key = ("task", model.seq_len, 0, "", model.digest)
-    weights_key = ("trained", model.weights.hidden_size, 0, model.digest)
-else:
-    weights_key = (w_kind, int(st.session_state[f"{P}_H"]), int(st.session_state[f"{P}_seed"]), None)
-hidden = weights_key[1]
-units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
-                             max_selections=8, key=f"{P}x_units_{hidden}"))
-trace, names, figure, csv_text = build(seq_key, weights_key, units, model)
-T = trace.h.shape[0]
-st.plotly_chart(figure, theme=None, key=f"{P}x_chart", config={"displaylogo": False},
-                alt=caption_for(trace, 0))
-st.caption(caption_for(trace, 0) + (" Frames are subsampled to 100 for long sequences." if T > 100 else ""))
+    s = st.session_state
+    seq_key = (kind, int(s[f"{P}_T"]), int(s[f"{P}_seed"]), s[f"{P}_text"], s[f"{P}_custom"] if kind == "custom" else "")
+    try:
+        load_sequence(*seq_key)
+        s[f"{P}__good_seq"] = seq_key
+    except ValueError as exc:
+        st.error(f"That input cannot be used: {exc}. Still showing the last sequence that worked.")
+        seq_key = s.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
+    if w_kind == "trained":
+        st.info(f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
+                f"T = {model.seq_len}); the input choices apply to the other weights.")
+        seq_key = ("task", model.seq_len, 0, "", model.digest)
+        weights_key = ("trained", model.weights.hidden_size, 0, model.digest)
+    else:
+        weights_key = (w_kind, int(s[f"{P}_H"]), int(s[f"{P}_seed"]), None)
+    hidden = weights_key[1]
+    units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
+                                 max_selections=8, key=f"{P}x_units_{hidden}"))
+    trace, names, figure, csv_text = build(seq_key, weights_key, units, model)
+    T = trace.h.shape[0]
+    st.plotly_chart(figure, theme=None, key=f"{P}x_chart", config={"displaylogo": False}, alt=caption_for(trace, 0))
+    st.caption(caption_for(trace, 0) + (" Frames are subsampled to 100 for long sequences." if T > 100 else ""))
+    step_numbers(trace, names, csv_text)
+    save_to_url(P, FIELDS)
 
 
 @st.fragment
-def step_numbers():
+def step_numbers(trace, names, csv_text):
     """The numbers at one step, and the whole trace as CSV."""
     st.subheader("The numbers at one step")
+    T = trace.h.shape[0]
     st.session_state[f"{P}_step"] = min(int(st.session_state.get(f"{P}_step", 0)), T - 1)
     t = st.slider("step t", 0, T - 1, key=f"{P}_step") if T > 1 else 0
     table = pd.DataFrame({"h_(t−1)": trace.h_prev[t], "r": trace.r[t], "u": trace.u[t], "ĥ": trace.candidate[t],
@@ -132,6 +140,5 @@ def hand_tuning():
                     alt=f"h of the one-unit cell over {challenge.T} steps: {result.message}")
 
 
-step_numbers()
+explorer()
 hand_tuning()
-save_to_url(P, FIELDS)
