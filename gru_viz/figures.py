@@ -125,16 +125,21 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
                                    tickvals=list(range(H)) if H <= 8 else None)
         layout[f"xaxis{k}"].update(showgrid=False)
 
-    # colour keys beside the heatmaps, one per scale
-    for n, (pair, scale, lo, hi, name) in enumerate((((1, 2), GATE_SCALE, 0.0, 1.0, "gate"),
-                                                     ((3, 4), STATE_SCALE, -1.0, 1.0, "state")), start=8):
-        layout[f"xaxis{n}"] = dict(domain=[left + 0.01, left + 0.025], anchor=f"y{n}", visible=False,
-                                   fixedrange=True, range=[0, 1])
-        layout[f"yaxis{n}"] = dict(domain=[rows[pair[1]][0] + 0.02, rows[pair[0]][1] - 0.02], anchor=f"x{n}",
-                                   side="right", fixedrange=True, range=[lo, hi], showgrid=False,
-                                   tickvals=[lo, (lo + hi) / 2, hi], title=dict(text=name, standoff=2))
+    # colour keys beside the heatmaps, one per scale: images and labels placed on the paper, since
+    # every extra pair of axes costs the browser ~15 ms per redraw
+    key_labels = []
+    for pair, scale, lo, hi, name in (((1, 2), GATE_SCALE, 0.0, 1.0, "gate"),
+                                      ((3, 4), STATE_SCALE, -1.0, 1.0, "state")):
+        bottom, top = rows[pair[1]][0] + 0.02, rows[pair[0]][1] - 0.02
         strip = np.linspace(lo, hi, 64)[:, None]  # (64, 1), bottom = lo
-        images.append(_image(heatmap_uri(strip, lo, hi, scale, min_px=(8, 128)), f"x{n}", f"y{n}", 0, hi, 1, hi - lo))
+        images.append(_image(heatmap_uri(strip, lo, hi, scale, min_px=(8, 128)), "paper", "paper",
+                             left + 0.01, top, 0.015, top - bottom))
+        for frac, value in ((0.0, lo), (0.5, (lo + hi) / 2), (1.0, hi)):
+            key_labels.append(dict(text=f"{value:g}".replace("-", "−"), xref="paper", yref="paper",
+                                   x=left + 0.027, y=bottom + frac * (top - bottom), xanchor="left",
+                                   showarrow=False, font=dict(size=11)))
+        key_labels.append(dict(text=name, xref="paper", yref="paper", x=left + 0.06, y=(top + bottom) / 2,
+                               textangle=-90, showarrow=False, font=dict(size=12)))
 
     # row 6: chosen units of h as lines, on the fixed range of a tanh
     line_indices = list(range(len(data), len(data) + len(units)))
@@ -166,8 +171,9 @@ def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=()
                      marker=dict(size=14, color=CURSOR_COLOUR, line=dict(color="white", width=2)),
                      hoverinfo="skip", xaxis="x7", yaxis="y7"))
     animated = cursor_indices + [len(data) - 1]
-    annotations = [dict(text="hidden-state path" + (" (PCA)" if H > 2 else ""), xref="paper", yref="paper",
-                        x=(left + 0.17 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False, yanchor="bottom")]
+    annotations = key_labels + [dict(text="hidden-state path" + (" (PCA)" if H > 2 else ""), xref="paper",
+                                     yref="paper", x=(left + 0.17 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False,
+                                     yanchor="bottom")]
 
     # key steps of a task (e.g. the marked numbers), as dotted lines over the time panels
     fixed_shapes = []

@@ -110,7 +110,8 @@ def step_numbers(trace, names, csv_text):
     table = pd.DataFrame({"h_(t−1)": trace.h_prev[t], "r": trace.r[t], "u": trace.u[t], "ĥ": trace.candidate[t],
                           "h_t": trace.h[t]}).rename_axis("unit")
     st.markdown(f"Input at step {t}: " + ", ".join(f"{n} = {v:.3f}" for n, v in zip(names, trace.x[t])))
-    st.dataframe(table.style.format("{:.3f}"), width="stretch", height=min(38 + 35 * len(table), 400))
+    st.dataframe(table, width="stretch", height=min(38 + 35 * len(table), 400),  # column_config: no pandas Styler
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns})
     st.download_button("Download the whole trace (CSV)", csv_text, file_name="gru_trace.csv", mime="text/csv",
                        key=f"{P}x_csv")
     save_to_url(P, FIELDS)
