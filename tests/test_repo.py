@@ -52,3 +52,8 @@ def test_no_unsafe_patterns_in_the_code():
         text = path.read_text()
         assert "unsafe_allow_html" not in text, path
         assert not re.search(r"\beval\(|\bexec\(|pickle\.load|allow_pickle=True", text), path
+
+
+def test_test_modules_have_unique_names():
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
