@@ -32,22 +32,36 @@ def _decades(axis_range: list[float], most: int = 7) -> int | str:
     return "D2" if span < 2 else max(1, math.ceil(span / most))
 
 
-def loss_curves(curves: dict, baseline: float, loss_name: str, total_steps: int, height: int = 380) -> go.Figure:
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    return f"rgba({int(h[0:2], 16)}, {int(h[2:4], 16)}, {int(h[4:6], 16)}, {alpha})"
+
+
+def loss_curves(spreads: dict, baseline: float, loss_name: str, total_steps: int, height: int = 400) -> go.Figure:
     """Training loss of each cell against step (left) and against seconds of training (right), log scale.
 
-    curves: cell → (step (n,), loss (n,), seconds (n,)); the no-memory loss is the dashed line.
+    spreads: cell → comparison.Spread (median line, and a band from the lowest to the highest seed when there
+    are several); the loss of the best predictor without memory is the dashed line.
     """
     data = []
-    longest = max([float(np.max(c[2])) for c in curves.values() if len(c[2])] + [1e-3])
-    for cell, (step, loss, seconds) in curves.items():
-        style = dict(color=CELL_COLOURS.get(cell, LINE_COLOURS[3]), width=2.5, dash=CELL_DASHES.get(cell, "solid"))
+    longest = max([float(np.max(s.seconds)) for s in spreads.values() if len(s.seconds)] + [1e-3])
+    for cell, s in spreads.items():
+        colour = CELL_COLOURS.get(cell, LINE_COLOURS[3])
+        style = dict(color=colour, width=2.5, dash=CELL_DASHES.get(cell, "solid"))
         name = CELL_LABELS.get(cell, cell)
-        data.append(dict(type="scatter", x=_f32(step), y=_f32(loss), mode="lines", name=name, legendgroup=cell,
-                         line=style, hovertemplate=f"{name}, step %{{x}}: loss %{{y:.4g}}<extra></extra>"))
-        data.append(dict(type="scatter", x=_f32(seconds), y=_f32(loss), mode="lines", name=name, legendgroup=cell,
-                         showlegend=False, line=style, xaxis="x2", yaxis="y2",
-                         hovertemplate=f"{name}, %{{x:.2f}} s: loss %{{y:.4g}}<extra></extra>"))
-    y_range = _log_range([baseline] + [v for c in curves.values() for v in np.ravel(c[1])])
+        banded = bool(len(s.step)) and not np.array_equal(s.low, s.high)
+        for x, axes, unit in ((s.step, {}, "step %{x}"), (s.seconds, dict(xaxis="x2", yaxis="y2"), "%{x:.2f} s")):
+            if banded:  # the range over seeds: the upper edge, then the lower one filled up to it
+                data.append(dict(type="scatter", x=_f32(x), y=_f32(s.high), mode="lines", line=dict(width=0),
+                                 legendgroup=cell, showlegend=False, hoverinfo="skip", **axes))
+                data.append(dict(type="scatter", x=_f32(x), y=_f32(s.low), mode="lines", line=dict(width=0),
+                                 fill="tonexty", fillcolor=_rgba(colour, 0.18), legendgroup=cell, showlegend=False,
+                                 hoverinfo="skip", **axes))
+            data.append(dict(type="scatter", x=_f32(x), y=_f32(s.median), mode="lines", name=name, legendgroup=cell,
+                             showlegend=not axes, line=style, **axes,
+                             hovertemplate=f"{name}, {unit}: median loss %{{y:.4g}}<extra></extra>"))
+    y_range = _log_range([baseline] + [v for s in spreads.values() for v in np.ravel(s.low)]
+                         + [v for s in spreads.values() for v in np.ravel(s.high)])
     axis_y = dict(type="log", range=y_range, fixedrange=True, dtick=_decades(y_range),
                   title=dict(text=f"training loss ({loss_name})"))
     shapes, notes = [], []
@@ -56,7 +70,7 @@ def loss_curves(curves: dict, baseline: float, loss_name: str, total_steps: int,
                            line=dict(color=BASELINE_COLOUR, dash="dash", width=1.5)))
         notes.append(dict(text=f"no memory: {baseline:.3g}", xref=f"{x_axis} domain", x=1, xanchor="right",
                           yref=y_axis, y=math.log10(baseline), yanchor="bottom", showarrow=False,
-                          font=dict(size=11, color="#666666")))
+                          font=dict(size=12, color="#555555")))
     layout = dict(template="plotly_white", height=height, margin=dict(l=70, r=20, t=60, b=50), font=dict(size=13),
                   xaxis=dict(domain=[0, 0.47], range=[0, max(total_steps, 1)], fixedrange=True,
                              title=dict(text="training step")),
@@ -97,15 +111,13 @@ def influence_figure(influence: dict, key_steps=(), height: int = 400) -> go.Fig
         legend=dict(orientation="h", x=0, y=1.2), shapes=shapes, annotations=notes, hovermode="x unified"))
 
 
-def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, n_units: int = 4,
-                     height: int = 360) -> go.Figure:
-    """The share of the state after step start − 1 still present at each later step, for a few units:
-    the trained GRU's most retentive units (solid) and the same units before training (dotted)."""
+def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, units, height: int = 360) -> go.Figure:
+    """The share of the state after step start − 1 still present at each later step, for the given units:
+    after training (solid) and the same units before training (dotted)."""
     trained, untrained = np.asarray(trained, np.float64), np.asarray(untrained, np.float64)  # (T, H) each
     T, H = trained.shape
-    units = np.argsort(-trained[-1], kind="stable")[:n_units]  # the units that keep most until the end
     data = []
-    for j, unit in enumerate(units):
+    for j, unit in enumerate(int(u) for u in units):
         colour = LINE_COLOURS[j % len(LINE_COLOURS)]
         for values, label, dash, width in ((trained, "trained", "solid", 2.5), (untrained, "untrained", "dot", 1.5)):
             data.append(dict(type="scatter", x=_f32(np.arange(T)), y=_f32(values[:, unit]), mode="lines",

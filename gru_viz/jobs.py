@@ -240,6 +240,11 @@ class TrainingJob:
         return self._manager.position(self)
 
     @property
+    def wait_s(self) -> float:
+        """Estimated seconds before a waiting job starts; 0 when not waiting."""
+        return self._manager.wait_s(self) if self.status == "queued" else 0.0
+
+    @property
     def process_alive(self) -> bool:
         p = self._child.process
         return p is not None and not self._child.reaped and p.exitcode is None
@@ -290,6 +295,14 @@ class TrainingJob:
         while not self.finished and time.monotonic() < deadline:
             self.poll()
             time.sleep(0.02)
+
+    def watch(self, owner: Owner) -> None:
+        """Keep this job alive while the owner looks at it (see JobManager.watch)."""
+        self._manager.watch(self, owner)
+
+    def unwatch(self, owner: Owner) -> None:
+        """The owner no longer looks at it (see JobManager.unwatch)."""
+        self._manager.unwatch(self, owner)
 
     def close(self) -> None:
         """End the job now: its process is stopped (terminated if it must be) and its queue released."""
@@ -517,9 +530,9 @@ class JobManager:
                 self._cancel_if_unheld(job, "gone", "cancelled: nobody is looking at it any more")
 
     def estimate(self, configs: Sequence[TrainConfig]) -> float:
-        """Estimated seconds a new job of these configs would take, process start included, before any budget."""
+        """Estimated seconds of training for a job of these configs (process start not included, nor the budget)."""
         with self._lock:
-            return STARTUP_S + sum(c.steps * self._seconds_per_step(c) for c in configs)
+            return sum(c.steps * self._seconds_per_step(c) for c in configs)
 
     def wait_s(self, job: TrainingJob | None = None, without: TrainingJob | None = None) -> float:
         """Estimated seconds before a waiting job starts; for None, before a job submitted now would start.
@@ -598,8 +611,11 @@ class JobManager:
         return waiting.index(job) + 1 if job in waiting else 0
 
     def shutdown(self) -> None:
-        """Close every job and stop the watchdog (tests, server shutdown)."""
+        """Close every job and stop the watchdog (tests, server shutdown); the manager can be used again."""
         self._closing.set()
+        if self._watchdog is not None:
+            self._watchdog.join(timeout=5)
+        self._closing.clear()
         for job in self.jobs:
             job.close()
 

@@ -357,7 +357,7 @@ def test_the_wait_cap_refuses_with_an_estimate_from_the_work_queued_ahead(policy
     held.append(m.submit(tiny(**LONG), sessions[1].owner))  # 100 s more: would start after about 100 s
     short = m.submit(tiny(steps=100), sessions[2].owner)  # starts after about 200 s; a few seconds of work
     assert 190 < m.wait_s(short) <= 2 * (100 + jobs.STARTUP_S)
-    assert m.remaining_s(short) == pytest.approx(m.estimate([short.config]))
+    assert m.remaining_s(short) == pytest.approx(jobs.STARTUP_S + m.estimate([short.config]))
     assert m.remaining_s(short) < 10  # the fallback rate: a short run is not counted as a whole budget
     held.append(m.submit(tiny(steps=100, seed=1), sessions[3].owner))  # still within 250 s
     held.append(m.submit(tiny(**LONG, seed=2), sessions[4].owner))  # the wait is still ~210 s: taken, adds 100 s
@@ -383,11 +383,11 @@ def test_measured_rates_replace_the_fallback_estimate(policy):
     m = policy()
     config = tiny(steps=200)
     guess = m.estimate([config])
-    assert guess == pytest.approx(jobs.STARTUP_S + 200 * jobs.FALLBACK_S_PER_SEQUENCE_STEP * 16 * 20 * (1 + 8 / 64))
+    assert guess == pytest.approx(200 * jobs.FALLBACK_S_PER_SEQUENCE_STEP * 16 * 20 * (1 + 8 / 64))
     job = m.submit(config)
     wait_until(lambda: job.finished, job)
     measured = job.parts[0].latest.elapsed_s / 200
-    assert m.estimate([config]) == pytest.approx(jobs.STARTUP_S + 200 * measured)
+    assert m.estimate([config]) == pytest.approx(200 * measured)
 
 
 def test_many_sessions_at_once_hold_one_job_each_and_leave_nothing_behind(policy):
