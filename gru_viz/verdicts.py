@@ -128,15 +128,14 @@ def _seeds_phrase(n: int) -> str:
 # --- the Compare page -----------------------------------------------------------------------------------------
 
 def table(cells: list[CellRuns]) -> list[dict]:
-    """One record per cell, headings a student can read, numbers written out: medians (range) over the seeds."""
+    """One record per cell, short headings (it must fit a phone), numbers written out: median (range) over seeds."""
     shown = "MSE" if cells[0].metric == "mse" else "accuracy"
     n = len(cells[0].seeds)
-    return [{"cell": CELL_NAMES[c.cell], "parameters": f"{c.parameters:,}",
-             "time per step (ms)": spread_text(c.ms_per_step, "ms"),
-             f"final validation {shown}": spread_text(c.values, "error"),
-             "halved the no-memory error": f"{c.halved} of {n} seed{'s' if n > 1 else ''}",
-             "steps to halve it": spread_text(c.steps_to_half, "steps"),
-             "seconds to halve it": spread_text(c.seconds_to_half, "s")} for c in cells]
+    return [{"cell": CELL_NAMES[c.cell], "time per step (ms)": spread_text(c.ms_per_step, "ms"),
+             f"final {shown}": spread_text(c.values, "error"),
+             "halved the error": f"{c.halved} of {n} seed{'s' if n > 1 else ''}",
+             "steps to halve": spread_text(c.steps_to_half, "steps"),
+             "seconds to halve": spread_text(c.seconds_to_half, "s")} for c in cells]
 
 
 def learned_sentence(cells: list[CellRuns], steps: int) -> str:

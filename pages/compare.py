@@ -55,13 +55,17 @@ elif run.status == "done":
     first = next(iter(run.outcomes.values())).result
     loss_name = "cross-entropy" if first.metric == "accuracy" else "MSE"
     st.subheader("Learning curves")
-    st.caption("Left: training loss against step; within a seed all three saw the same batches. Right: the same "
+    st.caption("First: training loss against step; within a seed all three saw the same batches. Second: the same "
                "losses against seconds of training, which is what 'trains faster' means in practice. Lines: the "
                "median over the seeds; shaded: from the lowest to the highest seed. Dashed: the training loss of "
                "the best guess without memory. Log scale, so that small losses stay visible.")
-    st.plotly_chart(loss_curves(comparison.spreads(run.outcomes), comparison.loss_baseline(first.config), loss_name,
-                                first.config.steps), theme=None, key=f"{P}x_curves",
-                    alt="Training loss of GRU, LSTM and RNN against step and against seconds, median and range")
+    by_step, by_time = loss_curves(comparison.spreads(run.outcomes), comparison.loss_baseline(first.config),
+                                   loss_name, first.config.steps)
+    left, right = st.columns(2)  # side by side on a wide screen, one above the other on a phone
+    left.plotly_chart(by_step, theme=None, key=f"{P}x_by_step",
+                      alt="Training loss of GRU, LSTM and RNN against step: median and range over the seeds")
+    right.plotly_chart(by_time, theme=None, key=f"{P}x_by_time",
+                       alt="Training loss of GRU, LSTM and RNN against seconds of training: median and range")
     st.subheader("The numbers")
     st.table(verdicts.table(cells))
     st.caption("Median over the seeds, the range in brackets. 'Halve it': the first validation (every 50 steps) "

@@ -311,18 +311,33 @@ def test_a_run_passes_its_owner_and_watchers_to_its_job():
 
 def test_figures_are_built_from_the_numbers():
     outcomes = quick_outcomes(seeds=2)
-    fig = loss_curves(comparison.spreads(outcomes), 1 / 6, "MSE", 20)
-    # per cell and panel: the range's two edges and the median
-    assert len(fig.data) == 18 and fig.layout.yaxis.type == "log" and tuple(fig.layout.xaxis.range) == (0, 20)
-    assert sum(t.fill == "tonexty" for t in fig.data) == 6 and sum(bool(t.showlegend) for t in fig.data) == 3
-    assert fig.layout.template.layout.paper_bgcolor == "white" and len(fig.layout.shapes) == 2
-    one = loss_curves(comparison.spreads(quick_outcomes()), 1 / 6, "MSE", 20)
-    assert len(one.data) == 6  # one seed: no band
+    by_step, by_time = loss_curves(comparison.spreads(outcomes), 1 / 6, "MSE", 20)
+    for fig in (by_step, by_time):  # per cell: the range's two edges and the median
+        assert len(fig.data) == 9 and fig.layout.yaxis.type == "log" and len(fig.layout.shapes) == 1
+        assert sum(t.fill == "tonexty" for t in fig.data) == 3 and fig.layout.template.layout.paper_bgcolor == "white"
+    assert tuple(by_step.layout.xaxis.range) == (0, 20) and by_step.layout.yaxis.range == by_time.layout.yaxis.range
+    assert sum(bool(t.showlegend) for t in by_step.data) == 3 and not any(t.showlegend for t in by_time.data)
+    assert by_time.layout.xaxis.range[1] >= max(float(s.seconds.max()) for s in comparison.spreads(outcomes).values())
+    one = loss_curves(comparison.spreads(quick_outcomes()), 1 / 6, "MSE", 20)[0]
+    assert len(one.data) == 3  # one seed: no band
     influence = {("gru", True): np.array([1e-8, 1e-3, 1.0]), ("rnn", True): np.array([0.0, 1e-2, 0.5])}
     fig = influence_figure(influence, key_steps=[1])
     assert fig.layout.yaxis.type == "log" and len(fig.layout.shapes) == 1 and fig.layout.shapes[0].x0 == 1
     assert fig.layout.yaxis.range[0] < -8 < 0 < fig.layout.yaxis.range[1]
+    assert "10⁻⁸" in fig.layout.yaxis.ticktext and "10⁰" in fig.layout.yaxis.ticktext
     kept = np.linspace(1, 0.5, 12).reshape(6, 2)
     fig = retention_figure(kept, kept ** 4, start=1, units=[1, 0])
     assert len(fig.data) == 4 and tuple(fig.layout.yaxis.range) == (-0.02, 1.05)
     assert fig.data[0].name == "unit 1, trained" and fig.data[1].name == "unit 1, untrained"
+
+
+@pytest.mark.parametrize("axis_range, labels", [([-1.1, -0.4], ["0.1", "0.2"]), ([-2.2, 0.1], ["0.01", "0.1", "1"]),
+                                                ([-18.5, 0.2], ["10⁻¹⁸", "10⁻¹⁵", "10⁻¹²", "10⁻⁹", "10⁻⁶", "10⁻³",
+                                                                "10⁰"]), ([-8.4, 0.4], ["10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²",
+                                                                                        "10⁰"])])
+def test_log_ticks_are_labelled_in_full(axis_range, labels):
+    from gru_viz.compare_figures import _log_ticks
+
+    ticks = _log_ticks(axis_range)
+    assert ticks["ticktext"] == labels and len(ticks["tickvals"]) == len(labels)
+    assert all(axis_range[0] <= np.log10(v) <= axis_range[1] for v in ticks["tickvals"])

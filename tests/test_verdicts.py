@@ -61,13 +61,13 @@ def test_retention_shares_use_one_format(x, text):
 def test_table_writes_medians_and_ranges_over_the_seeds():
     rows = verdicts.table([cell("gru", [0.001, 0.002, 0.004], [7.0, 7.5, 8.0], [100, 150, 200]),
                            cell("lstm", [0.15, 0.15, 0.002], 2.4, [None, None, 300])])
-    assert rows[0]["cell"] == "GRU" and rows[0]["parameters"] == "977"
-    assert rows[0]["time per step (ms)"] == "7.5 (7–8)" and rows[0]["final validation MSE"] == "0.002 (0.001–0.004)"
-    assert rows[0]["halved the no-memory error"] == "3 of 3 seeds" and rows[0]["steps to halve it"] == "150 (100–200)"
-    assert rows[1]["halved the no-memory error"] == "1 of 3 seeds" and rows[1]["steps to halve it"] == "never (300–never)"
+    assert rows[0]["cell"] == "GRU" and rows[0]["time per step (ms)"] == "7.5 (7–8)"
+    assert rows[0]["final MSE"] == "0.002 (0.001–0.004)" and rows[0]["seconds to halve"] == "1.1 (0.7–1.6)"
+    assert rows[0]["halved the error"] == "3 of 3 seeds" and rows[0]["steps to halve"] == "150 (100–200)"
+    assert rows[1]["halved the error"] == "1 of 3 seeds" and rows[1]["steps to halve"] == "never (300–never)"
     assert all(isinstance(v, str) for r in rows for v in r.values())
     one = verdicts.table([cell("rnn", [0.3], 3.0, [None], metric="accuracy", baseline=0.25)])
-    assert one[0]["halved the no-memory error"] == "0 of 1 seed" and one[0]["final validation accuracy"] == "0.3"
+    assert one[0]["halved the error"] == "0 of 1 seed" and one[0]["final accuracy"] == "0.3"
 
 
 def test_learned_sentence_names_every_cell_that_halved_the_error():
