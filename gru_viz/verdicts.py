@@ -98,15 +98,12 @@ def spread_text(values, style: str) -> str:
 
 
 def _differ(a, b) -> bool:
-    """Two cells' values per seed differ clearly: medians 10 % apart or more, and the two ranges do not overlap."""
+    """Two cells' values, one per seed in the same seed order, differ clearly: one is lower by 10 % or more in EVERY
+    seed. Seeds are paired: the same seed gives both the same batches, and trains them at nearly the same time."""
     a = np.asarray([math.inf if x is None else x for x in a], dtype=np.float64)
     b = np.asarray([math.inf if x is None else x for x in b], dtype=np.float64)
-    if np.all(np.isinf(a)) and np.all(np.isinf(b)):
-        return False
-    lo, hi = sorted((float(np.median(a)), float(np.median(b))))
-    ratio = math.inf if lo <= 0 or math.isinf(hi) else hi / lo
-    disjoint = a.max() < b.min() or b.max() < a.min()
-    return ratio >= SAME and disjoint
+    with np.errstate(invalid="ignore"):  # inf against inf: neither is lower
+        return bool(np.all(a * SAME <= b) and np.all(a < b) or np.all(b * SAME <= a) and np.all(b < a))
 
 
 def _groups(cells: list[CellRuns], key) -> list[list[CellRuns]]:
@@ -159,24 +156,33 @@ def learned_sentence(cells: list[CellRuns], steps: int) -> str:
 
 
 def speed_sentence(cells: list[CellRuns]) -> str:
-    """Time per training step, quickest first, ties said as ties."""
+    """Time per training step, quickest first; an order only where it holds in every seed, ties said as ties."""
     n = len(cells[0].seeds)
     listed = ", ".join(f"{CELL_NAMES[c.cell]} {_number(_median(c.ms_per_step), 'ms')} ms"
                        for c in sorted(cells, key=lambda c: _median(c.ms_per_step)))
     head = f"Time per training step{' (median over ' + str(n) + ' seeds)' if n > 1 else ''}: {listed}."
     groups = _groups(cells, lambda c: c.ms_per_step)
     if len(groups) == 1:
-        return head + " That is about the same for all of them."
+        return head + (" No cell was quicker than another by 10% or more in every seed: per step they are level."
+                       if n > 1 else " They are within 10% of each other: level.")
     first, last = groups[0], groups[-1]
-    verb = "was" if len(first) == 1 else "were about equally"
-    text = f" The {names(CELL_NAMES[c.cell] for c in first)} {verb} quickest"
+    text = (" In every seed, " if n > 1 else " ") + the(c.cell for c in first)
+    text += " was quickest" if len(first) == 1 else " were quickest, level with each other"
     if len(groups) == 3:
-        text += f", the {CELL_NAMES[groups[1][0].cell]} in between"
-    text += f" and the {names(CELL_NAMES[c.cell] for c in last)} slowest"
+        text += f", {the(c.cell for c in groups[1])} in between"
+    text += f" and {the(c.cell for c in last)} slowest"
     ratio = _median(last[0].ms_per_step) / _median(first[0].ms_per_step)
-    if ratio >= 2:
-        text += f", {ratio:.1f} times as long per step"
-    return head + text + "."
+    if ratio >= 2 and len(first) == len(last) == 1:
+        median = "median " if n > 1 else ""
+        text += (f"; the {CELL_NAMES[last[0].cell]}'s {median}time per step is {ratio:.1f} times the "
+                 f"{CELL_NAMES[first[0].cell]}'s")
+    return head + _capital(text) + "."
+
+
+def _capital(text: str) -> str:
+    """The text with its first letter (after leading spaces) in capitals."""
+    stripped = text.lstrip()
+    return text[:len(text) - len(stripped)] + stripped[:1].upper() + stripped[1:]
 
 
 def _seed_winner(a: float | None, b: float | None) -> str:
@@ -259,20 +265,21 @@ def final_sentence(cells: list[CellRuns]) -> str:
     if len(solved) == len(cells):
         verdict = f" All of them solved it {_seeds_phrase(n)}: a tie."
     elif len(groups) == 1:
-        verdict = " None ended clearly lower than the others: their results overlap, a tie on this measure."
+        verdict = (" None ended lower than the others by 10% or more in every seed: a tie on this measure."
+                   if n > 1 else " They ended within 10% of each other: a tie on this measure.")
     elif len(groups[0]) > 1:
         who = the(c.cell for c in groups[0])
-        verdict = f" {who[0].upper() + who[1:]} ended about equally low, below the rest."
+        verdict = f" {_capital(who)} ended about equally low, below the rest{' in every seed' if n > 1 else ''}."
     else:
         best, rest = groups[0][0], [c for c in cells if c is not groups[0][0]]
         far = all(errors(best).max() * FAR <= errors(c).min() for c in rest)
         verdict = (f" The {CELL_NAMES[best.cell]} ended far ahead, at a tenth of the others' error or less "
                    f"{'in this run' if n == 1 else 'in every seed'}." if far else
-                   f" The {CELL_NAMES[best.cell]} ended lowest.")
+                   f" The {CELL_NAMES[best.cell]} ended lowest{' in every seed' if n > 1 else ''}.")
     stuck = [c.cell for c in cells if _median(c.errors) >= 0.9 * c.baseline_error]
     if stuck:
         who = the(stuck)
-        verdict += (f" {who[0].upper() + who[1:]} ended no better than a network without memory"
+        verdict += (f" {_capital(who)} ended no better than a network without memory"
                     f"{' (median over the seeds)' if n > 1 else ''}.")
     return head + verdict
 

@@ -284,7 +284,8 @@ def test_a_closed_sessions_jobs_are_cancelled_without_anyone_polling(policy):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     for job in (running, waiting):
-        assert job.status == "stopped" and job.ended_by == "gone" and "session that asked for it has closed" in job.message
+        assert job.status == "stopped" and job.ended_by == "gone"
+        assert "session that asked for it has closed" in job.message
     wait_until(lambda: gone(pid), timeout=10)
     assert m.jobs == []
 

@@ -73,7 +73,8 @@ def test_table_writes_medians_and_ranges_over_the_seeds():
 def test_learned_sentence_names_every_cell_that_halved_the_error():
     n5 = dict(values=[0.01] * 5, ms=2.0)
     everyone = [cell(c, steps_to_half=100, **n5) for c in ("gru", "lstm", "rnn")]
-    assert verdicts.learned_sentence(everyone, 400) == "All three halved the no-memory error in every one of the 5 seeds."
+    assert verdicts.learned_sentence(everyone, 400) == ("All three halved the no-memory error in every one of the 5 "
+                                                        "seeds.")
     nobody = [cell(c, steps_to_half=None, **n5) for c in ("gru", "lstm", "rnn")]
     text = verdicts.learned_sentence(nobody, 400)
     assert text.startswith("None of the three halved the no-memory error in any of the 5 seeds within 400 steps")
@@ -89,19 +90,28 @@ def test_learned_sentence_names_every_cell_that_halved_the_error():
     assert verdicts.learned_sentence(one[:2], 400) == "Both halved the no-memory error in this run."
 
 
-def test_speed_sentence_orders_by_time_per_step_and_says_ties():
+def test_speed_sentence_orders_by_time_per_step_in_every_seed_and_says_ties():
     clear = [cell("gru", [0.01] * 3, [7.6, 7.7, 8.0], 100), cell("lstm", [0.1] * 3, [2.3, 2.4, 2.5], None),
              cell("rnn", [0.1] * 3, [3.0, 3.1, 3.2], None)]
     assert verdicts.speed_sentence(clear) == (
-        "Time per training step (median over 3 seeds): LSTM 2.4 ms, plain RNN 3.1 ms, GRU 7.7 ms. The LSTM was "
-        "quickest, the plain RNN in between and the GRU slowest, 3.2 times as long per step.")
+        "Time per training step (median over 3 seeds): LSTM 2.4 ms, plain RNN 3.1 ms, GRU 7.7 ms. In every seed, the "
+        "LSTM was quickest, the plain RNN in between and the GRU slowest; the GRU's median time per step is 3.2 times "
+        "the LSTM's.")
     tie = [clear[0], clear[1], cell("rnn", [0.1] * 3, [2.35, 2.45, 2.6], None)]
-    assert "The LSTM and plain RNN were about equally quickest and the GRU slowest" in verdicts.speed_sentence(tie)
-    overlap = [cell("gru", [0.1] * 3, [2.0, 3.0, 4.0], None), cell("lstm", [0.1] * 3, [3.5, 3.6, 3.7], None)]
-    assert verdicts.speed_sentence(overlap).endswith("That is about the same for all of them.")
+    assert ("In every seed, the LSTM and the plain RNN were quickest, level with each other and the GRU slowest."
+            in verdicts.speed_sentence(tie))
+    # the machine's load drifts: a seed can be slow for everyone, but each seed's pair still ranks them
+    drift = [cell("gru", [0.1] * 3, [5.2, 11.0, 16.5], None), cell("lstm", [0.1] * 3, [1.6, 4.2, 7.9], None)]
+    assert "In every seed, the LSTM was quickest and the GRU slowest" in verdicts.speed_sentence(drift)
+    split = [cell("gru", [0.1] * 3, [2.0, 3.0, 4.0], None), cell("lstm", [0.1] * 3, [3.5, 2.5, 3.7], None)]
+    assert verdicts.speed_sentence(split).endswith("No cell was quicker than another by 10% or more in every seed: "
+                                                   "per step they are level.")
     close = [cell("gru", [0.1], [2.0], None), cell("lstm", [0.1], [2.1], None)]  # one seed, 5 % apart
-    assert verdicts.speed_sentence(close) == ("Time per training step: GRU 2 ms, LSTM 2.1 ms. That is about the same "
-                                              "for all of them.")
+    assert verdicts.speed_sentence(close) == ("Time per training step: GRU 2 ms, LSTM 2.1 ms. They are within 10% of "
+                                              "each other: level.")
+    one = [cell("gru", [0.1], [6.0], None), cell("lstm", [0.1], [2.0], None)]
+    assert verdicts.speed_sentence(one).endswith(" The LSTM was quickest and the GRU slowest; the GRU's time per step "
+                                                 "is 3.0 times the LSTM's.")
 
 
 def test_claim_holds_in_every_seed_and_says_why_when_the_gru_is_slower_per_step():
@@ -152,7 +162,9 @@ def test_final_sentence_never_names_a_winner_of_a_tie():
     solved = [cell("gru", [0.0009, 0.001, 0.0012], 2.0, 100), cell("lstm", [0.0011, 0.0013, 0.0014], 2.0, 100)]
     assert "solved it" in verdicts.final_sentence(solved)  # both below 1 % of the no-memory error
     overlap = [cell("gru", [0.05, 0.08, 0.11], 2.0, 100), cell("lstm", [0.06, 0.09, 0.1], 2.0, 100)]
-    assert "None ended clearly lower than the others" in verdicts.final_sentence(overlap)
+    assert "None ended lower than the others by 10% or more in every seed: a tie" in verdicts.final_sentence(overlap)
+    crossed = [cell("gru", [0.05, 0.09], 2.0, 100), cell("lstm", [0.09, 0.05], 2.0, 100)]  # each wins one seed
+    assert "a tie on this measure" in verdicts.final_sentence(crossed)
 
 
 def test_final_sentence_says_far_ahead_lowest_and_no_better_than_no_memory():
@@ -162,11 +174,12 @@ def test_final_sentence_says_far_ahead_lowest_and_no_better_than_no_memory():
     assert "The GRU ended far ahead, at a tenth of the others' error or less in every seed." in text
     assert "The LSTM and the plain RNN ended no better than a network without memory (median over the seeds)." in text
     lower = [cell("gru", [0.02, 0.025, 0.03], 7.0, 100), cell("lstm", [0.05, 0.06, 0.07], 2.0, 100)]
-    assert verdicts.final_sentence(lower).endswith("The GRU ended lowest.")
+    assert verdicts.final_sentence(lower).endswith("The GRU ended lowest in every seed.")
     solved = [cell("gru", [0.001] * 3, 7.0, 100), cell("lstm", [0.0011] * 3, 2.0, 100), cell("rnn", [0.1] * 3, 2, None)]
     close = [cell("gru", [0.02] * 3, 7.0, 100), cell("lstm", [0.021] * 3, 2.0, 100), cell("rnn", [0.1] * 3, 2, None)]
     for pair in (solved, close):  # two below the rest and level with each other: neither is named the winner
-        assert "The GRU and the LSTM ended about equally low, below the rest." in verdicts.final_sentence(pair)
+        text = verdicts.final_sentence(pair)
+        assert "The GRU and the LSTM ended about equally low, below the rest in every seed." in text
 
 
 def test_whole_verdict_keeps_speed_learning_and_evidence_apart():
