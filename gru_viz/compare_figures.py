@@ -13,6 +13,8 @@ CELL_COLOURS = {"gru": LINE_COLOURS[0], "lstm": LINE_COLOURS[1], "rnn": LINE_COL
 CELL_DASHES = {"gru": "solid", "lstm": "dashdot", "rnn": "longdash"}  # a second cue besides colour
 CELL_LABELS = {"gru": "GRU", "lstm": "LSTM", "rnn": "plain RNN"}
 BASELINE_COLOUR = "#999999"
+# a legend under the plot grows downwards as a narrow screen wraps it, instead of covering the lines
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.22, yanchor="top")
 KEY_COLOUR = "#555555"  # dark grey: the line colours are all taken by cells or units
 
 
@@ -99,7 +101,7 @@ def loss_curves(spreads: dict, baseline: float, loss_name: str, total_steps: int
             loss_panel(spreads, baseline, loss_name, "seconds", longest, y_range, legend=False))
 
 
-def influence_figure(influence: dict, key_steps=(), height: int = 400) -> go.Figure:
+def influence_figure(influence: dict, key_steps=(), height: int = 440) -> go.Figure:
     """|∂y/∂x_t| against t for each (cell, trained?) on a log scale, with the task's key inputs marked.
 
     influence: (cell, trained) → (T,) array. Trained networks are solid lines, untrained ones dotted.
@@ -118,17 +120,16 @@ def influence_figure(influence: dict, key_steps=(), height: int = 400) -> go.Fig
     shapes = [dict(type="line", x0=int(k), x1=int(k), yref="paper", y0=0, y1=1,
                    line=dict(color=KEY_COLOUR, dash="dot", width=1.5)) for k in key_steps]
     notes = [dict(text="key input", x=int(k), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                  font=dict(size=11, color=KEY_COLOUR)) for k in key_steps]
+                  font=dict(size=12, color=KEY_COLOUR)) for k in key_steps]
     return go.Figure(data=data, layout=dict(
-        template="plotly_white", height=height, margin=dict(l=70, r=20, t=70, b=50), font=dict(size=13),
-        xaxis=dict(range=[-0.5, T - 0.5], fixedrange=True,
-                   title=dict(text="input step t (the output is read after the last step)")),
+        template="plotly_white", height=height, margin=dict(l=70, r=20, t=40, b=50), font=dict(size=13),
+        xaxis=dict(range=[-0.5, T - 0.5], fixedrange=True, title=dict(text="input step t (output read at the end)")),
         yaxis=dict(type="log", range=y_range, fixedrange=True, **_log_ticks(y_range),
                    title=dict(text="influence |∂y/∂xₜ|")),
-        legend=dict(orientation="h", x=0, y=1.2), shapes=shapes, annotations=notes, hovermode="x unified"))
+        legend=LEGEND_BELOW, shapes=shapes, annotations=notes, hovermode="x unified"))
 
 
-def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, units, height: int = 360) -> go.Figure:
+def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, units, height: int = 400) -> go.Figure:
     """The share of the state after step start − 1 still present at each later step, for the given units:
     after training (solid) and the same units before training (dotted)."""
     trained, untrained = np.asarray(trained, np.float64), np.asarray(untrained, np.float64)  # (T, H) each
@@ -137,16 +138,17 @@ def retention_figure(trained: np.ndarray, untrained: np.ndarray, start: int, uni
     for j, unit in enumerate(int(u) for u in units):
         colour = LINE_COLOURS[j % len(LINE_COLOURS)]
         for values, label, dash, width in ((trained, "trained", "solid", 2.5), (untrained, "untrained", "dot", 1.5)):
+            # one legend entry per unit (its solid line); the caption says that dotted is before training
             data.append(dict(type="scatter", x=_f32(np.arange(T)), y=_f32(values[:, unit]), mode="lines",
-                             name=f"unit {unit}, {label}", legendgroup=str(unit),
+                             name=f"unit {unit}", legendgroup=str(unit), showlegend=label == "trained",
                              line=dict(color=colour, dash=dash, width=width),
                              hovertemplate=f"unit {unit} ({label}), t=%{{x}}: %{{y:.3f}}<extra></extra>"))
     shapes = [dict(type="line", x0=start - 0.5, x1=start - 0.5, yref="paper", y0=0, y1=1,
                    line=dict(color=KEY_COLOUR, dash="dot", width=1.5))]
     notes = [dict(text="state stored here", x=start - 0.5, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                  font=dict(size=11, color=KEY_COLOUR))]
+                  font=dict(size=12, color=KEY_COLOUR))]
     return go.Figure(data=data, layout=dict(
-        template="plotly_white", height=height, margin=dict(l=70, r=20, t=70, b=50), font=dict(size=13),
+        template="plotly_white", height=height, margin=dict(l=70, r=20, t=40, b=50), font=dict(size=13),
         xaxis=dict(range=[-0.5, T - 0.5], fixedrange=True, title=dict(text="time step t")),
         yaxis=dict(range=[-0.02, 1.05], fixedrange=True, title=dict(text="retention ∏ u")),
-        legend=dict(orientation="h", x=0, y=1.25), shapes=shapes, annotations=notes, hovermode="closest"))
+        legend=LEGEND_BELOW, shapes=shapes, annotations=notes, hovermode="closest"))

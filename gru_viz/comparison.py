@@ -21,6 +21,11 @@ def error_of(value: float, metric: str) -> float:
     return 1.0 - value if metric == "accuracy" else value
 
 
+def halves_the_error(value: float, baseline: float, metric: str) -> bool:
+    """Whether a validation score has at most half the error of the best predictor without memory."""
+    return error_of(value, metric) <= error_of(baseline, metric) / 2
+
+
 def loss_baseline(config: TrainConfig) -> float:
     """The expected training loss of the best predictor without memory: cross-entropy for recall, else MSE."""
     task = get_task(config.task)
@@ -33,9 +38,8 @@ def loss_baseline(config: TrainConfig) -> float:
 def halving(outcome: Outcome) -> tuple[int, float] | None:
     """(step, seconds) of the first validation after step 0 with at most half the no-memory error, or None."""
     r, curve = outcome.result, outcome.curve
-    target = error_of(r.baseline, r.metric) / 2
     for step, value, seconds in zip(curve.val_step, curve.val, curve.val_seconds):
-        if step > 0 and error_of(value, r.metric) <= target:
+        if step > 0 and halves_the_error(value, r.baseline, r.metric):
             return int(step), float(seconds)
     return None
 

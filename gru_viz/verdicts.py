@@ -70,6 +70,15 @@ def share(x: float) -> str:
     return "less than 0.01%"
 
 
+def small(x: float) -> str:
+    """A positive number of any size, two digits: 0.0067, 6×10⁻⁵, 3.5×10⁻¹⁸ (never Python's 6e-05)."""
+    if x == 0 or 1e-3 <= abs(x) < 1e4:
+        return f"{x:.2g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    power = "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return power if mantissa == "1.0" else f"{mantissa.rstrip('0').rstrip('.')}×{power}"
+
+
 def times(ratio: float) -> str:
     """A large ratio: 45, or about 10¹³."""
     if ratio < 1000:
@@ -327,26 +336,38 @@ def run_failed(part, message: str) -> str:
 
 # --- the Memory page ------------------------------------------------------------------------------------------
 
-def memory_summary(gru: float, rnn: float, key_step: int, T: int) -> str:
-    """What the influence of the earliest key input says, trained GRU against trained RNN, either way round."""
+def memory_summary(gru: float, rnn: float, key_step: int, T: int, before: tuple[float, float],
+                   gru_learned: bool) -> str:
+    """What the influence of the earliest key input says, trained GRU against trained RNN, either way round.
+
+    before: the same two influences before training; gru_learned: whether the GRU halved the no-memory error.
+    """
     text = (f"The earliest key input, at step {key_step}, lies {T - 1 - key_step} steps before the output is read. "
-            f"After training it moves the GRU's output by {gru:.2g} per unit of input and the plain RNN's by {rnn:.2g}")
+            f"After training it moves the GRU's output by {small(gru)} per unit of input and the plain RNN's by "
+            f"{small(rnn)}")
+    ratio = math.inf if rnn == 0 and gru > 0 else gru / rnn if rnn > 0 else 1.0
     if gru == 0 and rnn == 0:
-        return text + ": neither output depends on it at all."
-    if rnn == 0:
-        return text + ": in the RNN nothing of it arrives at all."
-    if gru == 0:
-        return text + ": in the GRU nothing of it arrives at all, while the RNN's output still depends on it."
-    ratio = gru / rnn
+        text += ": neither output depends on it at all"
+    elif rnn == 0:
+        text += ": in the RNN nothing of it arrives at all"
+    elif gru == 0:
+        text += ": in the GRU nothing of it arrives at all, while the RNN's output still depends on it"
+    elif ratio >= FAR:
+        text += f", {times(ratio)} times as much in the GRU"
+    elif ratio <= 1 / FAR:
+        text += f": the RNN's output depends on it {times(1 / ratio)} times as much as the GRU's"
+    else:
+        text += ", within a factor of 10 of each other"
+    text += f" (before training: {small(before[0])} and {small(before[1])})."
+    if ratio >= FAR and gru_learned:
+        return text + " The information survived the gap in the trained GRU and faded away in the RNN."
     if ratio >= FAR:
-        return text + (f", {times(ratio)} times as much in the GRU: the information survived the gap in the GRU and "
-                       "faded away in the RNN.")
-    if ratio <= 1 / FAR:
-        return text + (f": the RNN's output depends on it {times(1 / ratio)} times as much as the GRU's. In this run "
-                       "the GRU did not keep that input better than the RNN: compare which of the two learned the "
-                       "task, above.")
-    return text + (". The two are within a factor of 10 of each other: in this run neither kept it much better; "
-                   "train longer, or make the gap longer, and compare again.")
+        return text + (" But the GRU has not learned the task in this run, so this is sensitivity, not yet a memory "
+                       "it uses: train longer and compare again.")
+    if rnn > 0 and ratio <= 1 / FAR:
+        return text + (" In this run the GRU did not keep that input better than the RNN: compare which of the two "
+                       "learned the task, above.")
+    return text + " Neither kept it much better in this run: train longer, or make the gap longer, and compare again."
 
 
 def influence_caption(title: str, metric: str, gru: float, rnn: float, baseline: float, adding: bool) -> str:

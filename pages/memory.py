@@ -4,6 +4,7 @@ import streamlit as st
 
 from gru_viz import memory, verdicts
 from gru_viz.compare_figures import influence_figure, retention_figure
+from gru_viz.comparison import halves_the_error
 from gru_viz.tasks import TASKS
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 from pages._runs import (choose_run, configs_from_settings, restore_settings, settings_fields, settings_form,
@@ -40,8 +41,8 @@ st.markdown(
 
 task_name, submitted = settings_form(P, memory.MEMORY_TASKS, "Train both",
                                      "sequence length T (the gap grows with it)", "hidden size H")
-st.caption("Settings that equal a run on the *GRU vs LSTM vs RNN* page reuse its GRU and RNN. Delayed recall "
-           "needs more: about T = 20, H = 64 and 1000 steps.")
+st.caption("Settings that equal a run on the *GRU vs LSTM vs RNN* page reuse its GRU and RNN of the same seed. "
+           "Delayed recall needs more: about T = 20, H = 64 and 1000 steps.")
 try:
     run = choose_run(P, configs_from_settings(P, memory.MEMORY_CELLS), submitted)
 except ValueError as exc:
@@ -67,12 +68,14 @@ elif run.status == "done":
     st.plotly_chart(influence_figure(influence, key), theme=None, key=f"{P}x_influence",
                     alt="Influence of each input step on the output, GRU against plain RNN, on a log scale")
     k = int(key[0]) if len(key) else 0
-    st.markdown(verdicts.memory_summary(influence[("gru", True)][k], influence[("rnn", True)][k], k, T))
+    st.markdown(verdicts.memory_summary(influence[("gru", True)][k], influence[("rnn", True)][k], k, T,
+                                        (influence[("gru", False)][k], influence[("rnn", False)][k]),
+                                        halves_the_error(gru.value, gru.baseline, gru.metric)))
     st.subheader("How much of a stored state survives: the update gate")
     st.caption("A GRU's new state is u ⊙ (old state) + (1 − u) ⊙ (candidate), so the share of the state stored "
                f"after step {start - 1} that the update gate copies on to step t is the product of u from step "
-               f"{start} to t. Shown for the {len(units)} units of the trained GRU that keep the most; dotted: the "
-               "same units before training.")
+               f"{start} to t. Shown for the {len(units)} units of the trained GRU that keep the most (solid); dotted: "
+               "the same units before training.")
     st.plotly_chart(retention_figure(kept, kept_before, start, units), theme=None, key=f"{P}x_retention",
                     alt="Running product of the update gate for four units, trained and untrained")
     st.markdown(verdicts.retention_summary(int(units[0]), kept[-1, units[0]], kept_before[-1, units[0]], start, T))

@@ -328,7 +328,9 @@ def test_figures_are_built_from_the_numbers():
     kept = np.linspace(1, 0.5, 12).reshape(6, 2)
     fig = retention_figure(kept, kept ** 4, start=1, units=[1, 0])
     assert len(fig.data) == 4 and tuple(fig.layout.yaxis.range) == (-0.02, 1.05)
-    assert fig.data[0].name == "unit 1, trained" and fig.data[1].name == "unit 1, untrained"
+    assert fig.data[0].name == fig.data[1].name == "unit 1" and fig.data[1].line.dash == "dot"
+    assert [bool(t.showlegend) for t in fig.data] == [True, False, True, False]  # one legend entry per unit
+    assert fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"  # below the plot: it may wrap on a phone
 
 
 @pytest.mark.parametrize("axis_range, labels", [([-1.1, -0.4], ["0.1", "0.2"]), ([-2.2, 0.1], ["0.01", "0.1", "1"]),

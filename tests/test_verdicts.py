@@ -39,6 +39,12 @@ def test_every_task_title_gets_the_right_article():
         assert title.startswith("an " if task.title[0] in "AEIOU" else "a ")
 
 
+@pytest.mark.parametrize("x, text", [(0.0067, "0.0067"), (6.04e-5, "6×10⁻⁵"), (3.5e-18, "3.5×10⁻¹⁸"), (1e-6, "10⁻⁶"),
+                                     (0.2, "0.2"), (0.0, "0"), (2.5e5, "2.5×10⁵")])
+def test_small_numbers_are_written_for_students(x, text):
+    assert verdicts.small(x) == text
+
+
 def test_small_formatters():
     assert verdicts.names(["A"]) == "A" and verdicts.names(["A", "B"]) == "A and B"
     assert verdicts.names(["A", "B", "C"]) == "A, B and C"
@@ -209,17 +215,22 @@ def test_no_memory_caption_and_run_failures():
 # --- the Memory page ------------------------------------------------------------------------------------------
 
 def test_memory_summary_reads_the_contrast_both_ways():
-    far = verdicts.memory_summary(1.0, 1e-14, 3, 50)
+    far = verdicts.memory_summary(1.0, 1e-14, 3, 50, (0.2, 1e-6), gru_learned=True)
     assert far.startswith("The earliest key input, at step 3, lies 46 steps before the output is read.")
-    assert "about 10¹⁴ times as much in the GRU" in far and "survived the gap in the GRU" in far
-    reverse = verdicts.memory_summary(1e-6, 0.5, 3, 50)  # the RNN depends on it far more: not "a small contrast"
+    assert "about 10¹⁴ times as much in the GRU (before training: 0.2 and 10⁻⁶)." in far and "e-" not in far
+    assert far.endswith("The information survived the gap in the trained GRU and faded away in the RNN.")
+    unlearned = verdicts.memory_summary(1.0, 1e-14, 3, 50, (0.2, 1e-6), gru_learned=False)
+    assert "survived" not in unlearned and "has not learned the task in this run" in unlearned
+    reverse = verdicts.memory_summary(1e-6, 0.5, 3, 50, (0.1, 0.1), gru_learned=False)  # not "a small contrast"
     assert "the RNN's output depends on it about 10⁵ times as much as the GRU's" in reverse
-    assert "small" not in reverse and "survived" not in reverse
-    similar = verdicts.memory_summary(0.3, 0.1, 0, 20)
-    assert "within a factor of 10 of each other" in similar
-    assert verdicts.memory_summary(0.0, 0.0, 0, 5).endswith("neither output depends on it at all.")
-    assert verdicts.memory_summary(0.1, 0.0, 0, 5).endswith("in the RNN nothing of it arrives at all.")
-    assert "in the GRU nothing of it arrives at all" in verdicts.memory_summary(0.0, 0.1, 0, 5)
+    assert "small" not in reverse and "survived" not in reverse and "did not keep that input better" in reverse
+    similar = verdicts.memory_summary(0.3, 0.1, 0, 20, (0.3, 0.1), gru_learned=True)
+    assert "within a factor of 10 of each other" in similar and similar.endswith("and compare again.")
+    zeros = verdicts.memory_summary(0.0, 0.0, 0, 5, (0.0, 0.0), gru_learned=False)
+    assert "neither output depends on it at all" in zeros
+    assert "in the RNN nothing of it arrives at all" in verdicts.memory_summary(0.1, 0.0, 0, 5, (0.1, 0.1), True)
+    only_rnn = verdicts.memory_summary(0.0, 0.1, 0, 5, (0.1, 0.1), False)
+    assert "in the GRU nothing of it arrives at all" in only_rnn and "did not keep that input better" in only_rnn
 
 
 def test_retention_summary_compares_the_same_unit_in_one_format_and_names_the_candidate_path():
