@@ -540,10 +540,15 @@ class JobManager:
             if job._watchers.pop(owner.name, None) is not None:
                 self._cancel_if_unheld(job, "gone", "cancelled: nobody is looking at it any more")
 
-    def estimate(self, configs: Sequence[TrainConfig]) -> float:
-        """Estimated seconds of training for a job of these configs (process start not included, nor the budget)."""
+    def estimate(self, configs: Sequence[TrainConfig], best: bool = False) -> float:
+        """Estimated seconds of training for a job of these configs (process start not included, nor the budget).
+
+        best: at the quicker of the measured and the fallback rate, i.e. what the machine manages when it is not
+        busy: a page refuses settings that could not finish within the budget even then.
+        """
         with self._lock:
-            return sum(c.steps * self._seconds_per_step(c) for c in configs)
+            return sum(c.steps * (min(self._seconds_per_step(c), self._fallback(c)) if best else
+                                  self._seconds_per_step(c)) for c in configs)
 
     def wait_s(self, job: TrainingJob | None = None, without: TrainingJob | None = None) -> float:
         """Estimated seconds before a waiting job starts; for None, before a job submitted now would start.
@@ -696,13 +701,16 @@ class JobManager:
                 config.eval_every, config.val_size)
 
     def _learn_rate(self, config: TrainConfig, event: TrainEvent) -> None:
-        if event.step >= 10 and event.elapsed_s > 0:
+        """Remember a finished run's seconds per step (validation included) for runs with the same sizes."""
+        if event.finished and event.step >= 10 and event.elapsed_s > 0:
             self._rates[self._signature(config)] = event.elapsed_s / event.step
 
     def _seconds_per_step(self, config: TrainConfig) -> float:
         measured = self._rates.get(self._signature(config))
-        if measured is not None:
-            return measured
+        return measured if measured is not None else self._fallback(config)
+
+    @staticmethod
+    def _fallback(config: TrainConfig) -> float:
         return FALLBACK_S_PER_SEQUENCE_STEP * config.batch_size * config.seq_len * (1 + config.hidden_size / 64)
 
     def _part_rate(self, part: Part) -> float:

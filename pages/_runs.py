@@ -103,7 +103,7 @@ def choose_run(prefix: str, configs: dict, submitted: bool) -> Run | None:
 def too_long(configs: dict) -> bool:
     """Refuse, in words, settings whose estimated training time is over one run's budget."""
     m = jobs.default_manager
-    estimate = m.estimate(list(configs.values()))
+    estimate = m.estimate(list(configs.values()), best=True)  # the machine's speed when it is not busy
     if m.budget_s is not None and estimate > m.budget_s:
         st.error(verdicts.too_long(estimate, m.budget_s), icon=":material/timer_off:")
         return True

@@ -140,18 +140,19 @@ def test_bad_link_values_fall_back_with_a_notice(submitted):
 
 # --- the queue's policy, several sessions at once -------------------------------------------------------------
 
-LONG = {"T": "10", "H": "4", "steps": "2000", "seeds": "1"}  # trains for a while: only the policy ends it
+LONG = {"T": "50", "H": "16", "steps": "2000", "seeds": "1"}  # trains for a minute: only the policy ends it
 
 
 def test_a_sessions_second_submit_replaces_its_first_across_pages(submitted):
-    at = open_page("pages/train.py", {"T": "10", "H": "4", "steps": "2000"})
+    at = open_page("pages/train.py", {"T": "50", "H": "16", "steps": "2000"})
     at.button[0].click().run()  # the Train form's submit
     train_job = at.session_state["tr__job"]
     assert not train_job.finished
+    at.query_params["seeds"] = "1"  # the Compare page reads the link once: T, H and steps as above, one seed
     at.switch_page("pages/compare.py").run()
     click(at, "Compare")
     compare = at.session_state["cmp__run"]
-    assert train_job.ended_by == "replaced"  # one job per session: the Train run is asked to stop
+    assert train_job.ended_by == "replaced", texts(at)  # one job per session: the Train run is asked to stop
     train_job.stop(wait=30)
     assert train_job.status == "stopped" and "replaced by a newer run" in train_job.message
     assert compare.status == "running" and jobs.default_manager.owned(at.session_state["__queue_owner"]) is compare.job
