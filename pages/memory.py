@@ -53,8 +53,8 @@ except ValueError as exc:
 show_progress(P, run)
 seed = int(st.session_state[f"{P}_seed"])
 if run is None:
-    st.info("Press **Train both** to train a GRU and a plain RNN with these settings (about 15 s of training "
-            "with the defaults).", icon=":material/play_arrow:")
+    st.info("Press **Train both** to train a GRU and a plain RNN with these settings (about 10 s of training "
+            "with the defaults, more when the server is busy).", icon=":material/play_arrow:")
 elif run.status == "error":
     st.error(f"This run ended early: {verdicts.run_failed(run.failed, run.error)}. Press Train both to try again.")
 elif run.status == "done":
