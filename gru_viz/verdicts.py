@@ -27,7 +27,7 @@ _NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 # --- small pieces ---------------------------------------------------------------------------------------------
 
-def a_or_an(phrase: str) -> str:
+def a_or_an(phrase: str, capital: bool = False) -> str:
     """phrase with "a" or "an" in front, by how its first word sounds: an adding problem, a GRU, an LSTM."""
     word = phrase.split()[0] if phrase.split() else ""
     if word.isupper():  # an abbreviation or a letter, read letter by letter
@@ -35,7 +35,8 @@ def a_or_an(phrase: str) -> str:
     else:
         low = word.lower()
         vowel = low[:1] in set("aeiou") and not low.startswith(("uni", "use", "usu", "one", "eu"))
-    return ("an " if vowel else "a ") + phrase
+    article = "an " if vowel else "a "
+    return (article.capitalize() if capital else article) + phrase
 
 
 def names(items) -> str:

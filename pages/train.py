@@ -27,7 +27,7 @@ def results_figures(digest: str, _model: TrainedModel):
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
     gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                            title=f"A {task.title if task else 'sequence'} example")
+                            title=verdicts.a_or_an(f"{task.title if task else 'sequence'} example", capital=True))
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
     return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)

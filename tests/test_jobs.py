@@ -161,7 +161,9 @@ def test_bad_configs_are_refused_before_queueing(manager):
 
 
 def test_the_server_side_never_loads_torch():
-    code = ("import sys, gru_viz.jobs; assert 'torch' not in sys.modules; "
+    # every module the Compare and Memory pages import: torch runs only in the training children
+    code = ("import sys, gru_viz.jobs, gru_viz.runs, gru_viz.comparison, gru_viz.memory, gru_viz.verdicts, "
+            "gru_viz.compare_figures; assert 'torch' not in sys.modules; "
             "assert gru_viz.jobs.default_manager.max_running >= 1")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 

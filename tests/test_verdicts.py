@@ -37,6 +37,8 @@ def test_every_task_title_gets_the_right_article():
     for task in TASKS.values():
         title = verdicts.a_or_an(f"{task.title} example")
         assert title.startswith("an " if task.title[0] in "AEIOU" else "a ")
+    assert verdicts.a_or_an("Adding problem example", capital=True) == "An Adding problem example"
+    assert verdicts.a_or_an("sequence example", capital=True) == "A sequence example"
 
 
 @pytest.mark.parametrize("x, text", [(0.0067, "0.0067"), (6.04e-5, "6×10⁻⁵"), (3.5e-18, "3.5×10⁻¹⁸"), (1e-6, "10⁻⁶"),
