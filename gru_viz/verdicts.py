@@ -327,6 +327,12 @@ def no_memory_caption(value: float, how: str) -> str:
     return (f"No memory: {value:.3g}, {NO_MEMORY_MEANING}. Here that best guess is {how}.")
 
 
+def dashed_line_caption(value: float, how: str) -> str:
+    """Under a learning curve: what its dashed no-memory line is."""
+    return (f"The dashed line, {value:.3g}, is the validation score of the best guess from the current input alone, "
+            f"without memory: a network must beat it to show it remembers anything. Here that best guess is {how}.")
+
+
 def run_failed(part, message: str) -> str:
     """Why a run ended early: the network that failed and the queue's message."""
     if part is None:

@@ -77,12 +77,14 @@ def progress():
         st.progress(latest.step / latest.steps, text=f"step {latest.step} of {latest.steps} · "
                     f"{latest.elapsed_s:.1f} s on {latest.device.upper()}")
         steps = [e.step for e in events if np.isfinite(e.loss)]
-        val = [(e.step, e.val_metric) for e in events if e.val_metric is not None]
+        # every event repeats the latest validation score: keep the steps where validation really ran
+        val = [(e.step, e.val_metric) for e in events if e.val_metric is not None
+               and (e.step % job.config.eval_every == 0 or e.finished)]
         st.plotly_chart(learning_curve(steps, [e.loss for e in events if np.isfinite(e.loss)],
                                        [v[0] for v in val], [v[1] for v in val], latest.baseline, latest.metric,
                                        latest.steps), theme=None, key=f"{P}x_curve",
                         alt=f"Learning curve up to step {latest.step}")
-        st.caption("Dashed: " + verdicts.no_memory_caption(latest.baseline, TASKS[job.config.task].no_memory))
+        st.caption(verdicts.dashed_line_caption(latest.baseline, TASKS[job.config.task].no_memory))
     if not job.finished:
         if st.button("Stop", key=f"{P}x_stop"):
             job.stop()

@@ -190,7 +190,7 @@ def test_the_budget_ends_an_over_long_training_with_a_clear_message(submitted, m
     assert any("the most one run may train on this server" in s.value for s in at.success)
     page = texts(at)
     assert "first come, first served" in page and "at most 3 s" in page  # the policy, with this server's budget
-    assert "No memory: " in page and "the best guess from the current input alone" in page  # under the curve
+    assert "The dashed line, " in page and "the best guess from the current input alone" in page  # the curve
 
 
 def test_a_closed_sessions_run_is_cancelled_unless_another_session_watches_it(submitted):

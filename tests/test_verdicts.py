@@ -209,6 +209,10 @@ def test_no_memory_caption_and_run_failures():
     text = verdicts.no_memory_caption(0.0561, TASKS["sine"].no_memory)
     assert text.startswith("No memory: 0.0561, the error of the best guess from the current input alone: a network "
                            "must beat it to show it remembers anything.") and "numerical integration" in text
+    dashed = verdicts.dashed_line_caption(0.161, TASKS["adding"].no_memory)
+    assert dashed.startswith("The dashed line, 0.161, is the validation score of the best guess from the current "
+                             "input alone, without memory: a network must beat it to show it remembers anything. "
+                             "Here that best guess is the average sum, 1, unless")
     assert verdicts.run_failed(("rnn", 3), "the loss became nan") == ("the plain RNN with seed 3 ended early: the "
                                                                       "loss became nan")
     assert verdicts.run_failed(None, "cancelled") == "cancelled"
