@@ -48,6 +48,16 @@ def submit(configs) -> jobs.TrainingJob | None:
         return None
 
 
+def over_budget(configs) -> bool:
+    """Refuse, in words, settings that could not finish within one run's budget even on an idle machine."""
+    m = jobs.default_manager
+    estimate = m.estimate(configs, best=True)
+    if m.budget_s is not None and estimate > m.budget_s:
+        st.error(verdicts.too_long(estimate, m.budget_s), icon=":material/timer_off:")
+        return True
+    return False
+
+
 def policy_caption() -> None:
     """The queue's rules, in words, under a page's settings."""
     m = jobs.default_manager

@@ -12,7 +12,7 @@ from gru_viz.runs import Run, RunStore
 from gru_viz.tasks import TASKS
 from gru_viz.urlstate import Field
 from gru_viz.verdicts import CELL_NAMES
-from pages._queue import busy, owner, policy_caption
+from pages._queue import busy, over_budget, owner, policy_caption
 from pages._ui import restore_from_url
 
 MAX_STORED_RUNS = 8  # settings kept per server; a ninth forgets the oldest finished run
@@ -77,20 +77,19 @@ def choose_run(prefix: str, configs: dict, submitted: bool) -> Run | None:
     store, s, me = run_store(), st.session_state, owner()
     settings = runs.settings_key(next(iter(configs.values())))
     old = s.get(f"{prefix}__run")
-    run, reused = old, s.get(f"{prefix}__reused", False)
+    shown = old is not None and old.settings == settings and set(configs) <= set(old.parts)
+    run, reused = (old, s.get(f"{prefix}__reused", False)) if shown else (None, False)
     fresh = s.pop(f"{prefix}__fresh", False)
     stored = store.find(settings, tuple(configs))
     if submitted and stored is not None:
         run, reused = stored, True
-    elif (fresh or submitted) and not too_long(configs):
+    elif (fresh or submitted) and not over_budget(list(configs.values())):
         try:
             run, reused = store.start(configs, me), False
         except jobs.QueueFull as full:
             busy(full)
-            if old is None or old.settings != settings or not set(configs) <= set(old.parts):
-                run, reused = stored, stored is not None
-    elif old is None or old.settings != settings or not set(configs) <= set(old.parts):
-        run, reused = stored, stored is not None
+    if run is None and stored is not None:
+        run, reused = stored, True
     if run is not old:
         if old is not None:
             old.unwatch(me)
@@ -98,16 +97,6 @@ def choose_run(prefix: str, configs: dict, submitted: bool) -> Run | None:
             run.watch(me)  # nothing happens when this session submitted it
     s[f"{prefix}__run"], s[f"{prefix}__reused"] = run, reused
     return run
-
-
-def too_long(configs: dict) -> bool:
-    """Refuse, in words, settings whose estimated training time is over one run's budget."""
-    m = jobs.default_manager
-    estimate = m.estimate(list(configs.values()), best=True)  # the machine's speed when it is not busy
-    if m.budget_s is not None and estimate > m.budget_s:
-        st.error(verdicts.too_long(estimate, m.budget_s), icon=":material/timer_off:")
-        return True
-    return False
 
 
 def _progress(prefix: str) -> None:
