@@ -498,7 +498,8 @@ class JobManager:
 
         With an owner, the job replaces that owner's previous one, which is cancelled unless someone watches it.
         """
-        configs = [configs] if isinstance(configs, TrainConfig) else list(configs)
+        # one config (a TrainConfig, or any config train() accepts, e.g. the text model's) or a list of them
+        configs = list(configs) if isinstance(configs, (list, tuple)) else [configs]
         if not configs:
             raise ValueError("a job needs at least one config")
         configs = [c.validated() for c in configs]
@@ -696,9 +697,10 @@ class JobManager:
         self._watchdog.start()
 
     @staticmethod
-    def _signature(config: TrainConfig) -> tuple:
-        return (config.cell, config.task, config.seq_len, config.hidden_size, config.batch_size, config.device,
-                config.eval_every, config.val_size)
+    def _signature(config) -> tuple:
+        """What decides a run's time per step (getattr: other config types pass through the queue too)."""
+        return (type(config).__name__,) + tuple(getattr(config, name, None) for name in (
+            "cell", "task", "seq_len", "hidden_size", "batch_size", "device", "eval_every", "val_size"))
 
     def _learn_rate(self, config: TrainConfig, event: TrainEvent) -> None:
         """Remember a finished run's seconds per step (validation included) for runs with the same sizes."""
@@ -710,8 +712,9 @@ class JobManager:
         return measured if measured is not None else self._fallback(config)
 
     @staticmethod
-    def _fallback(config: TrainConfig) -> float:
-        return FALLBACK_S_PER_SEQUENCE_STEP * config.batch_size * config.seq_len * (1 + config.hidden_size / 64)
+    def _fallback(config) -> float:
+        sizes = [getattr(config, name, 1) for name in ("batch_size", "seq_len", "hidden_size")]
+        return FALLBACK_S_PER_SEQUENCE_STEP * sizes[0] * sizes[1] * (1 + sizes[2] / 64)
 
     def _part_rate(self, part: Part) -> float:
         latest = part.latest

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -414,3 +415,24 @@ def test_many_sessions_at_once_hold_one_job_each_and_leave_nothing_behind(policy
     wait_until(lambda: all(j.finished for j in accepted), timeout=30)
     wait_until(lambda: not m.jobs, timeout=30)
     assert all(j.ended_by in ("gone", "replaced") for j in accepted)
+
+
+@dataclass
+class OtherConfig:
+    """A config of another kind, as the text model's is: train() knows it, the queue only passes it on."""
+
+    task: str = "flipflop"
+    steps: int = 30
+    seq_len: int = 12
+
+    def validated(self):
+        return self
+
+
+def test_the_queue_passes_on_configs_of_other_kinds(policy):
+    m = policy(budget_s=60.0, max_wait_s=600.0)
+    config = OtherConfig()
+    assert m.estimate([config]) > 0  # sizes it lacks count as 1: an estimate, never an AttributeError
+    job = m.submit(config, Session("alice").owner)  # one config, not a TrainConfig: not taken for a list of them
+    assert job.configs == (config,) and len(job.parts) == 1 and m.remaining_s(job) > 0
+    job.close()
