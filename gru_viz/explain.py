@@ -15,24 +15,38 @@ OPEN_MEANING = ("A gate is **open** when its value is near 1 and lets through wh
                 "gate *r* lets the old state into the candidate; an open update gate *u* keeps the old state), and "
                 "**shut** when its value is near 0.")
 
-# Where this app's letters sit in PyTorch's documentation and in the papers (a Markdown table in plain text, not
-# LaTeX: its cells wrap on a phone, where formulas could not).
-_NOTATION_ROWS = (
-    ("this app", "PyTorch (torch.nn.GRU)", "Cho et al. 2014", "Chung et al. 2014, some courses"),
-    ("reset gate *r*", "*r*", "*r*", "*r*"),
-    ("update gate *u*; *u* ≈ 1 keeps the old state", "*z*, same role", "*z*, same role",
-     "*z*, **opposite role**: *z* ≈ 1 takes the candidate, so their *z* is our 1 − *u*"),
-    ("candidate *ĥ*", '*n* (the "new gate")', "*h̃*", "*h̃*"),
-    ("input weights *U_r*, *U_u*, *U_g*, used as *x U*",
-     "*W_ir*, *W_iz*, *W_in*, used as *W x*: each is our *U* transposed", "*W_r*, *W_z*, *W*", "*W_r*, *W_z*, *W*"),
-    ("recurrent weights *W_r*, *W_u*, *W_g*, used as *h W*", "*W_hr*, *W_hz*, *W_hn*",
-     "*U_r*, *U_z*, *U*: the letters are swapped", "*U_r*, *U_z*, *U*"),
-    ("biases *b* (input side), *c* (recurrent side)", "*b_ir*, *b_iz*, *b_in* and *b_hr*, *b_hz*, *b_hn*",
-     "left out of the equations", "left out of the equations"),
-    ("where *r* acts", "after the product: *r* ⊙ (*W_hn h* + *b_hn*)", "before it: *U* (*r* ⊙ *h*)", "before it"),
+# Where this app's letters sit in PyTorch's documentation and in the papers: two narrow Markdown tables in plain
+# text, not LaTeX, so that their cells wrap on a phone.
+_TO_PYTORCH = (
+    ("this app", "PyTorch (torch.nn.GRU)"),
+    ("reset gate *r*", "*r*"),
+    ("update gate *u*; *u* ≈ 1 keeps the old state", "*z*, same role"),
+    ("candidate *ĥ*", '*n* (the "new gate")'),
+    ("input weights *U_r*, *U_u*, *U_g*, used as *x U*", "*W_ir*, *W_iz*, *W_in*, used as *W x*: each is our *U* "
+                                                          "transposed"),
+    ("recurrent weights *W_r*, *W_u*, *W_g*, used as *h W*", "*W_hr*, *W_hz*, *W_hn*"),
+    ("biases *b* (input side), *c* (recurrent side)", "*b_ir*, *b_iz*, *b_in* and *b_hr*, *b_hz*, *b_hn*"),
+    ("where *r* acts", "after the product: *r* ⊙ (*W_hn h* + *b_hn*)"),
 )
-NOTATION_TABLE = "\n".join(["| " + " | ".join(_NOTATION_ROWS[0]) + " |", "|---|---|---|---|",
-                             *("| " + " | ".join(row) + " |" for row in _NOTATION_ROWS[1:])])
+_TO_PAPERS = (
+    ("this app", "Cho et al. 2014", "Chung et al. 2014, some courses"),
+    ("reset gate *r*", "*r*", "*r*"),
+    ("update gate *u*", "*z*, same role", "*z*, **opposite role**: *z* ≈ 1 takes the candidate, so their *z* is our "
+                                          "1 − *u*"),
+    ("candidate *ĥ*", "*h̃*", "*h̃*"),
+    ("input weights *U_r*, *U_u*, *U_g*", "*W_r*, *W_z*, *W*", "*W_r*, *W_z*, *W*"),
+    ("recurrent weights *W_r*, *W_u*, *W_g*", "*U_r*, *U_z*, *U*: the letters are swapped", "*U_r*, *U_z*, *U*"),
+    ("biases *b*, *c*", "left out of the equations", "left out of the equations"),
+    ("where *r* acts", "before the product: *U* (*r* ⊙ *h*)", "before the product"),
+)
+
+
+def _markdown_table(rows) -> str:
+    return "\n".join(["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0]),
+                      *("| " + " | ".join(row) + " |" for row in rows[1:])])
+
+
+NOTATION_TABLE = _markdown_table(_TO_PYTORCH) + "\n\nAnd in the papers:\n\n" + _markdown_table(_TO_PAPERS)
 
 _VOWEL_LETTER_NAMES = set("AEFHILMNORSX")  # letters whose spoken name starts with a vowel: "an LSTM", "an RNN"
 _CONSONANT_SOUNDS = ("uni", "use", "usu", "uti", "one", "once", "eu", "ewe")  # "a unit", "a one-hot"
@@ -92,12 +106,12 @@ def reset_sentence(r: float, reset_after: bool = True) -> str:
     """What a reset gate value does to the candidate, in the convention shown."""
     share = percent(r)
     if reset_after:
-        whom = (f"this unit's candidate receives {share} of what reaches it from the old state through W_g "
-                "(and of c_g)")
+        what = (f"this unit's candidate receives {share} of what reaches it from the old state through W_g, "
+                f"and {share} of c_g")
     else:
-        whom = f"{share} of this unit's old value h_(t−1) goes on through W_g into every unit's candidate"
-    state = "open: " if r > 0.9 else "shut: " if r < 0.1 else ""
-    return f"r = {fmt(r)}, {state}{whom}."
+        what = f"{share} of this unit's old value h_(t−1) goes on through W_g into every unit's candidate"
+    state = ", open" if r > 0.9 else ", shut" if r < 0.1 else ""
+    return f"r = {fmt(r)}{state}: {what}."
 
 
 def update_sentence(u: float) -> str:
@@ -107,7 +121,7 @@ def update_sentence(u: float) -> str:
         return (f"u = {fmt(u)}, open: {old} of the old state is kept and {new} of the candidate taken: at this "
                 "step the unit holds on to its memory.")
     if u < 0.1:
-        return f"u = {fmt(u)}, shut: only {old} of the old state is kept; the candidate ({new}) overwrites it."
+        return f"u = {fmt(u)}, shut: {old} of the old state is kept; the candidate ({new}) overwrites it."
     return f"u = {fmt(u)}: the new state is {old} old state and {new} candidate."
 
 
@@ -239,7 +253,7 @@ def convention_sentence(this, other, W_g, tol: float = 5e-4) -> str:
         where = ", ".join(fmt(v, 3) for v in gap[:8]) + (", …" if gap.size > 8 else "")
         head = (f"The other convention ({other_name}) gives h_t = [{', '.join(fmt(v, 3) for v in other.h[:8])}"
                 f"{', …' if other.h.size > 8 else ''}]: at most {fmt(h_diff, 4)} away. Inside tanh the candidates "
-                f"differ by [{where}] (sizes, unit by unit).")
+                f"differ by [{where}] (absolute values, unit by unit).")
         if h_diff <= tol:
             head += " h_t barely changes because u is close to 1, so the candidate hardly counts."
     return head + " " + CONVENTION_RULE

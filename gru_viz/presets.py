@@ -11,9 +11,9 @@ CANDIDATE_GAIN = 4.0  # the textbook presets scale U_g so an input visibly moves
 
 PRESETS = {
     "random": "Random (PyTorch's initialisation)",
-    "keeper": "Keeps its memory (u biased towards 1)",
-    "overwriter": "Overwrites its memory (u biased towards 0)",
-    "no_past": "Candidate ignores the past (r biased towards 0)",
+    "keeper": "Keeps its memory (u near 1)",
+    "overwriter": "Overwrites its memory (u near 0)",
+    "no_past": "Candidate ignores the past (r near 0)",
 }
 
 _REST = "with x = 0 and h = 0"
@@ -66,12 +66,14 @@ def gate_range(weights: GRUWeights, gate: str, x_low, x_high, h_low: float = -1.
     return float(sigmoid(centre - spread).min()), float(sigmoid(centre + spread).max())
 
 
-def range_sentence(weights: GRUWeights, preset: str, x_low: float, x_high: float) -> str:
-    """Where the gates this preset sets can go, for every input and state the page's sliders allow."""
+def range_sentence(weights: GRUWeights, preset: str, x_low: float, x_high: float,
+                   where: str = "the sliders allow") -> str:
+    """Where the gates this preset sets can go, for every input in [x_low, x_high] and every state in [−1, 1]
+    (`where` says whose ranges these are: One step's sliders, or a sequence's values on another page)."""
     parts = []
     for gate in WATCHED[preset]:
         lo, hi = gate_range(weights, gate, x_low, x_high)
-        parts.append(f"{gate} stays between {lo:.2f} and {hi:.2f}")
+        parts.append(f"{gate} stays between {lo:.3f} and {hi:.3f}")
     low, high = (f"{v:g}".replace("-", "−") for v in (x_low, x_high))
-    return (f"With these weights, for every x_t in [{low}, {high}] and h_(t−1) in [−1, 1] the sliders "
-            f"allow, {' and '.join(parts)} in every unit.")
+    return (f"With these weights, for every x_t in [{low}, {high}] and h_(t−1) in [−1, 1] {where}, "
+            f"{' and '.join(parts)} in every unit.")

@@ -54,7 +54,7 @@ st.caption(
 )
 
 st.subheader("Notation in other sources")
-st.markdown("The same GRU goes by other letters elsewhere; this table takes you to the PyTorch documentation or a "
+st.markdown("The same GRU goes by other letters elsewhere; these tables take you to the PyTorch documentation or a "
             "paper without getting lost.")
 st.markdown(NOTATION_TABLE)
 

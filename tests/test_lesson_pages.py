@@ -32,7 +32,7 @@ def test_one_step_says_where_the_presets_gates_can_go():
     weights = presets.preset_weights("keeper", 3, 4, 0)
     lo, hi = presets.gate_range(weights, "u", -3, 3)
     text = all_text(at)
-    assert presets.DESCRIPTIONS["keeper"] in text and f"u stays between {lo:.2f} and {hi:.2f}" in text
+    assert presets.DESCRIPTIONS["keeper"] in text and f"u stays between {lo:.3f} and {hi:.3f}" in text
     assert OPEN_MEANING in text and "other convention (before the product)" in text
     assert "c_g = 0 and h_(t−1) W_g is zero" not in text
 

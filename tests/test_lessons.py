@@ -33,14 +33,19 @@ def test_open_means_near_one_everywhere():
 
 
 def test_notation_table_maps_every_letter():
-    rows = {line.split("|")[1].strip(): line for line in NOTATION_TABLE.strip().splitlines()[2:]}
-    assert len(rows) == 7 and all(line.count("|") == 5 for line in rows.values())
-    update = next(line for key, line in rows.items() if key.startswith("update gate"))
-    assert "*z*, same role | *z*, same role | *z*, **opposite role**" in update and "1 − *u*" in update
-    assert "*n*" in next(line for key, line in rows.items() if key.startswith("candidate"))
-    recurrent = next(line for key, line in rows.items() if key.startswith("recurrent weights"))
-    assert "*W_hr*" in recurrent and "*U_r*, *U_z*, *U*: the letters are swapped" in recurrent
-    assert "*b_ir*" in NOTATION_TABLE and "*b_hn*" in NOTATION_TABLE
+    pytorch, papers = NOTATION_TABLE.split("And in the papers:")
+    rows = {}
+    for table, columns in ((pytorch, 2), (papers, 3)):
+        lines = table.strip().splitlines()
+        assert len(lines) >= 8 and all(line.count("|") == columns + 1 for line in lines)
+        for line in lines[2:]:
+            rows.setdefault(line.split("|")[1].strip().split(";")[0], []).append(line)
+    assert "*z*, same role |" in rows["update gate *u*"][0]
+    assert "*z*, same role | *z*, **opposite role**" in rows["update gate *u*"][1] and "1 − *u*" in papers
+    assert "*n*" in rows["candidate *ĥ*"][0] and "*h̃*" in rows["candidate *ĥ*"][1]
+    recurrent = [line for key, lines in rows.items() if key.startswith("recurrent weights") for line in lines]
+    assert "*W_hr*" in recurrent[0] and "*U_r*, *U_z*, *U*: the letters are swapped" in recurrent[1]
+    assert "*b_ir*" in pytorch and "*b_hn*" in pytorch and "transposed" in pytorch
     # PyTorch's z plays our u's role: h' = (1 − z) n + z h, i.e. z = 1 keeps the old state, as u = 1 does here
     w = GRUWeights.random(2, 3, seed=4)
     kept = run_gru(w, np.ones((1, 2)), np.array([0.3, -0.2, 0.9]), u_override=1.0).h[0]
@@ -253,7 +258,7 @@ def test_range_sentence_names_the_gates_each_preset_sets():
     weights = presets.preset_weights("keeper", 3, 4, seed=0)
     lo, hi = presets.gate_range(weights, "u", -3, 3)
     sentence = presets.range_sentence(weights, "keeper", -3, 3)
-    assert f"u stays between {lo:.2f} and {hi:.2f}" in sentence and "x_t in [−3, 3]" in sentence
+    assert f"u stays between {lo:.3f} and {hi:.3f}" in sentence and "x_t in [−3, 3]" in sentence
     assert "r stays" in presets.range_sentence(weights, "random", -3, 3)
 
 
