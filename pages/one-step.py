@@ -27,7 +27,8 @@ handoff = handoff_banner(P)
 if handoff is None:
     st.caption("A GRU with at most four units, at a single time step t. Change anything and every number follows.")
 
-setup, inputs, surgery = st.columns(3, gap="medium")
+controls = st.grid(3, min_column_width=250)  # three across from 1280 px; the gate buttons never clipped
+setup, inputs, surgery = controls.cell(), controls.cell(), controls.cell()
 with setup:
     st.markdown("**The cell**")
     if handoff is None:
