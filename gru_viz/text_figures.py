@@ -59,8 +59,8 @@ def ranking_figure(r_trained: np.ndarray, untrained: np.ndarray, shifted: np.nda
                                  line=dict(color=colour, width=3, dash=dash), hoverinfo="skip"))
     fig.update_layout(
         title=dict(text=f"How strongly each unit follows {feature}", font=dict(size=18)),
-        xaxis=dict(title="units, strongest first", type="log"), yaxis=dict(title="|r| on held-out text",
-                                                                          range=[0, 1.02]),
-        font=dict(size=15), height=380, margin=dict(l=70, r=20, t=60, b=60), template="plotly_white",
-        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), hovermode="closest")
+        xaxis=dict(title="units, strongest first", range=[0.5, len(strengths) + 0.5]),
+        yaxis=dict(title="|r| on held-out text", range=[0, 1.02]),
+        font=dict(size=15), height=440, margin=dict(l=70, r=20, t=60, b=140), template="plotly_white",
+        legend=dict(orientation="h", yanchor="top", y=-0.25, x=0), hovermode="closest")
     return fig

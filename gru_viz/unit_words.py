@@ -138,3 +138,19 @@ def _same(raw: str, value) -> bool:
         return not isinstance(value, str) and float(raw) == float(value)
     except (TypeError, ValueError):
         return False
+
+
+def profile_sentence(profile: dict[str, tuple[float, float]], matched_chars: int) -> str:
+    """Where the matched characters lie: inside brackets, strings, comments, against the text as a whole."""
+    if matched_chars == 0:
+        return ""
+    parts = [f"{100 * inside:.0f}% inside {what} ({100 * overall:.0f}% of all characters are)"
+             for what, (inside, overall) in profile.items()]
+    return (f"Of the {matched_chars:,} character{'s' if matched_chars != 1 else ''} where they are all on, "
+            + ", ".join(parts[:-1]) + " and " + parts[-1] + ".")
+
+
+def signed(v: float) -> str:
+    """A correlation with its sign always shown, and a true minus: '+0.79', '−0.49'."""
+    text = fmt(v)
+    return text if text.startswith("−") or text in ("0.00", "—") else "+" + text

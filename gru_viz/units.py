@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gru_viz.charmodel import CharModel
-from gru_viz.text import FEATURES, Corpus, code_features, encode
+from gru_viz.text import FEATURES, Corpus, code_features, encode, passages
 
 MIN_SHIFT = 200  # circular shifts move the feature at least this many characters
 
@@ -79,7 +79,11 @@ class Hypothesis:
         return bool(self.units)
 
 
-def select_units(h: np.ndarray, start: int, end: int, threshold: float, margin: int = 10,
+MARGIN = 5  # characters on each side of a selection where its units must be off
+THRESHOLD = 0.3  # LSTMVis's default: a unit is on above it
+
+
+def select_units(h: np.ndarray, start: int, end: int, threshold: float = THRESHOLD, margin: int = MARGIN,
                  max_units: int = 8, min_length: int = 2) -> Hypothesis:
     """Units on (h above threshold, or below −threshold) at every character of [start, end) and off at every
     character of the `margin` characters before and after; then the runs of text where all of them are on.
@@ -88,7 +92,7 @@ def select_units(h: np.ndarray, start: int, end: int, threshold: float, margin: 
     (sign +1), or below −threshold inside and not below it around (sign −1). Units are ordered by the contrast
     between the weakest inside value and the strongest outside value; at most max_units are kept. Matches are
     runs of at least min_length characters (the selection itself included)."""
-    h = np.asarray(h, dtype=np.float64)  # (T, H)
+    h = np.asarray(h)  # (T, H); only the span, its margins and the chosen units are read (no copy of h)
     T = h.shape[0]
     if not 0 <= start < end <= T:
         raise ValueError(f"the selection must lie within the text: 0 ≤ start < end ≤ {T}, got [{start}, {end})")
@@ -96,11 +100,12 @@ def select_units(h: np.ndarray, start: int, end: int, threshold: float, margin: 
         raise ValueError(f"threshold must lie in [0, 1), got {threshold}")
     margin = max(int(margin), 0)
     around = np.r_[max(start - margin, 0):start, end:min(end + margin, T)]  # indices outside the span
+    inside_h = h[start:end].astype(np.float64)  # (n, H)
+    around_h = h[around].astype(np.float64)  # (m, H)
     units, signs, contrasts = [], [], []
     for sign in (1, -1):
-        s = sign * h  # (T, H)
-        inside_low = s[start:end].min(axis=0)  # (H,) weakest inside
-        outside_high = s[around].max(axis=0) if around.size else np.full(h.shape[1], -np.inf)
+        inside_low = (sign * inside_h).min(axis=0)  # (H,) weakest inside
+        outside_high = (sign * around_h).max(axis=0) if around.size else np.full(h.shape[1], -np.inf)
         ok = (inside_low > threshold) & (outside_high <= threshold)
         for j in np.flatnonzero(ok):
             units.append(int(j))
@@ -111,14 +116,14 @@ def select_units(h: np.ndarray, start: int, end: int, threshold: float, margin: 
     signs = tuple(signs[k] for k in order)
     matches: tuple[tuple[int, int], ...] = ()
     if units:
-        on = np.all(h[:, units] * np.asarray(signs) > threshold, axis=1)  # (T,) every chosen unit on
+        on = np.all(h[:, units] * np.asarray(signs, dtype=h.dtype) > threshold, axis=1)  # (T,) every unit on
         matches = tuple((a, b) for a, b in runs(on) if b - a >= min_length)
     return Hypothesis(span=(start, end), threshold=float(threshold), units=units, signs=signs, matches=matches,
                       margin=margin)
 
 
 def hypothesis_in_passage(h: np.ndarray, passage: tuple[int, int], span: tuple[int, int], threshold: float,
-                          margin: int = 10) -> tuple[Hypothesis, list[tuple[int, int]]]:
+                          margin: int = MARGIN) -> tuple[Hypothesis, list[tuple[int, int]]]:
     """select_units for a span given relative to a passage [start, end) of the text; its matches anywhere in
     the text, and those inside the passage relative to its start (for marking them there)."""
     start, end = passage
@@ -126,6 +131,51 @@ def hypothesis_in_passage(h: np.ndarray, passage: tuple[int, int], span: tuple[i
     hyp = select_units(h, start + a, start + b, threshold, margin=margin)
     in_view = [(max(s - start, 0), min(e, end) - start) for s, e in hyp.matches if s < end and e > start]
     return hyp, in_view
+
+
+PROFILE = {  # what the characters of a match may be inside of: feature, test, words
+    "brackets": ("bracket depth", lambda v: v > 0),
+    "a string": ("inside a string", lambda v: v > 0),
+    "a comment": ("inside a comment", lambda v: v > 0),
+}
+
+
+def match_profile(matches, features: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """For brackets, strings and comments: the share of the matched characters inside them, and of all characters."""
+    T = len(next(iter(features.values())))
+    chosen = np.zeros(T, bool)
+    for a, b in matches:
+        chosen[a:b] = True
+    out = {}
+    for words, (name, test) in PROFILE.items():
+        inside = test(np.asarray(features[name]))
+        out[words] = (float(inside[chosen].mean()) if chosen.any() else 0.0, float(inside.mean()))
+    return out
+
+
+def example_span(h: np.ndarray, features: dict[str, np.ndarray], limit: int) -> tuple[int, int]:
+    """A selection worth trying first: the first bracketed stretch (3+ characters) before `limit` whose units
+    select_units finds, else the first bracketed stretch, else the first character."""
+    depth = np.asarray(features["bracket depth"][:limit])
+    stretches = [(a, b) for a, b in runs(depth > 0) if b - a >= 3]
+    for a, b in stretches:
+        if select_units(h, a, b).found:
+            return a, b
+    return stretches[0] if stretches else (0, 1)
+
+
+def parse_pick(value, length: int) -> tuple[str, object] | None:
+    """What a click in the text view asked for: ("cursor", i) or ("span", (a, b)) within a passage of `length`
+    characters; None for anything else (the message comes from a browser, so it may be anything)."""
+    if not isinstance(value, dict) or length < 1:
+        return None
+    cursor, span = value.get("cursor"), value.get("span")
+    if isinstance(cursor, int) and not isinstance(cursor, bool):
+        return "cursor", min(max(cursor, 0), length - 1)
+    if (isinstance(span, list) and len(span) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in span)):
+        return "span", clamp_span(span, length)
+    return None
 
 
 def clamp_span(span, length: int) -> tuple[int, int]:
@@ -159,6 +209,7 @@ class UnitAnalysis:
     r_untrained: dict  # name -> (UNTRAINED_NETS,) best |r| of each untrained network
     r_shifted: dict  # name -> (SHIFTS,) best |r| of the trained units against a shifted feature
     bits_per_char: float  # the model's next-character loss on this text, by the NumPy core
+    example: tuple[int, int]  # a selection to start from (see example_span)
 
     def best_unit(self, feature: str) -> int:
         return int(ranking(self.r_trained[feature])[0])
@@ -208,4 +259,5 @@ def analyse(model, text: str, untrained: dict[str, np.ndarray] | None = None) ->
         r_trained={k: _frozen(v, np.float64) for k, v in correlations(trace.h, features).items()},
         r_untrained={k: _frozen(v, np.float64) for k, v in untrained.items()},
         r_shifted={k: _frozen(v, np.float64) for k, v in shifted_best(trace.h, features, SHIFTS).items()},
-        bits_per_char=model.bits_per_character(codes, trace.h))
+        bits_per_char=model.bits_per_character(codes, trace.h),
+        example=example_span(trace.h, features, passages(text)[0][1]))  # in the first passage the page shows

@@ -15,7 +15,7 @@ from gru_viz import unit_words as words
 from gru_viz.text_training import TextConfig
 
 CSS = """
-.gv-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 15px; line-height: 1.5;
+.gv-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 16px; line-height: 1.5;
   white-space: pre-wrap; overflow-wrap: anywhere; tab-size: 8; margin: 0; padding: 10px;
   border: 1px solid #d0d0d0; border-radius: 6px; background: #ffffff; color: #111111; user-select: none;
   cursor: pointer; max-height: 70vh; overflow-y: auto; }

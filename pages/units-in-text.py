@@ -8,7 +8,8 @@ from gru_viz import unit_words as words
 from gru_viz.charmodel import SHIPPED, CharModel, predict
 from gru_viz.text import FEATURES, held_out_corpus, machine_name, passages
 from gru_viz.text_figures import SHOWN, ranking_figure, view_data
-from gru_viz.units import analyse, clamp_span, hypothesis_in_passage, ranking
+from gru_viz.units import (THRESHOLD, analyse, clamp_span, hypothesis_in_passage, match_profile, parse_pick,
+                           ranking)
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 from pages._units_ui import retrain_panel, text_view
 
@@ -36,12 +37,15 @@ def best_unit() -> None:
 
 def picked(key: str) -> None:
     """A click in the text picks a character; a drag selects a span (both relative to the passage)."""
-    value, longest = (st.session_state[key] or {}).get("picked") or {}, st.session_state[f"{P}__longest"]
-    if isinstance(value.get("cursor"), int):
-        st.session_state[f"{P}_char"] = min(max(value["cursor"], 0), longest - 1)
-    elif isinstance(value.get("span"), list) and len(value["span"]) == 2 and all(
-            isinstance(v, int) for v in value["span"]):
-        st.session_state[f"{P}_span"] = clamp_span(value["span"], longest)
+    state = st.session_state[key]
+    pick = parse_pick(state.get("picked") if hasattr(state, "get") else None, st.session_state[f"{P}__longest"])
+    if pick is not None:
+        st.session_state[f"{P}_char" if pick[0] == "cursor" else f"{P}_span"] = pick[1]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def ranking_chart(digest: str, held_digest: str, feature: str, _a):
+    return ranking_figure(_a.r_trained[feature], _a.r_untrained[feature], _a.r_shifted[feature], feature)
 
 
 st.title("Units in real text")
@@ -75,16 +79,16 @@ shown = right.radio("colour the text by", list(SHOWN), captions=[v[0].split(", "
 best, r = a.best_unit(feature), a.r_trained[feature]
 st.info(words.chance_sentence(feature, r[best], best, a.r_untrained[feature], a.r_shifted[feature]),
         icon=":material/query_stats:")
-st.caption(f"Unit {unit}: r = {r[unit]:+.2f} with {feature}. The strongest units: "
-           + ", ".join(f"{j} ({r[j]:+.2f})" for j in ranking(r)[:5]) + ".")
+st.caption(f"Unit {unit}: r = {words.signed(r[unit])} with {feature}. The strongest units: "
+           + ", ".join(f"{j} ({words.signed(r[j])})" for j in ranking(r)[:5]) + ".")
 
 number = st.slider("passage of the held-out text", 1, len(bounds), key=f"{P}_passage", **URL)
 start, end = bounds[number - 1]
 view = st.container()  # drawn last, once every control below has its value
 c1, c2 = st.columns(2)
 char = min(c1.slider("chosen character (in this passage)", 0, longest - 1, key=f"{P}_char", **URL), end - start - 1)
-span = clamp_span(c2.slider("selected span (in this passage)", 0, longest, value=(0, 1), key=f"{P}_span", **URL),
-                  end - start)
+span = clamp_span(c2.slider("selected span (in this passage)", 0, longest, value=a.example, key=f"{P}_span", **URL),
+                  end - start)  # the example lies in the first passage
 
 st.subheader("What comes next?")
 t = start + char
@@ -95,12 +99,15 @@ st.dataframe({"next character": [words.char_label(c) for c, _ in guess.top],
               "probability": [f"{100 * p:.1f}%" for _, p in guess.top]}, hide_index=True)
 
 st.subheader("Test a hypothesis: select a span")
-threshold = st.slider("threshold: a unit is on when |h| is above", 0.0, 0.95, value=0.3, step=0.05,
+threshold = st.slider("threshold: a unit is on when |h| is above", 0.0, 0.95, value=THRESHOLD, step=0.05,
                       key=f"{P}_threshold", **URL)
 hyp, in_view = hypothesis_in_passage(a.h, (start, end), span, threshold)
 st.text("Selected: " + words.visible(held.text[start + span[0]:start + span[1]], 80))
 st.text(words.hypothesis_sentence(hyp.units, hyp.signs, threshold, hyp.margin, hyp.matches,
                                   (start + span[0], start + span[1])))
+matched = sum(e - s for s, e in hyp.matches)
+if matched:
+    st.text(words.profile_sentence(match_profile(hyp.matches, a.features), matched))
 others = [(s, e) for s, e in hyp.matches if not (s < start + span[1] and start + span[0] < e)][:50]
 if others:
     st.dataframe({"line": [held.text.count("\n", 0, s) + 1 for s, _ in others],
@@ -108,10 +115,10 @@ if others:
                  hide_index=True)
 
 st.subheader("Units against chance")
-st.plotly_chart(ranking_figure(r, a.r_untrained[feature], a.r_shifted[feature], feature), theme=None,
+st.plotly_chart(ranking_chart(model.digest, held.digest, feature, a), theme=None,
                 key=f"{P}x_ranking", alt=f"Every unit's |r| with {feature}, against chance")
 st.dataframe({"feature": list(FEATURES), "best unit": [a.best_unit(f) for f in FEATURES],
-              "r": [f"{a.r_trained[f][a.best_unit(f)]:+.2f}" for f in FEATURES],
+              "r": [words.signed(a.r_trained[f][a.best_unit(f)]) for f in FEATURES],
               "untrained network, best |r|": [f"{a.r_untrained[f].max():.2f}" for f in FEATURES],
               "shifted feature, best |r|": [f"{a.r_shifted[f].max():.2f}" for f in FEATURES]}, hide_index=True)
 

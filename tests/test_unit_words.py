@@ -111,3 +111,14 @@ def test_link_notices_name_only_the_values_that_were_not_taken():
     assert words.link_notices(incoming, values) == ["tx_unit=999 → 29", "tx_char=12.7 → 12"]
     assert words.link_notices({"tx_show": ["<b>" + "x" * 40]}, {"tx_show": "h"}) == ["tx_show=<b>" + "x" * 26 + "… → h"]
     assert words.link_notices({"tx_span": ["5"]}, {"tx_span": (0, 1)}) == ["tx_span=5 → 0, 1"]
+
+
+def test_profile_sentence_and_signed_numbers():
+    profile = {"brackets": (0.855, 0.168), "a string": (0.27, 0.4), "a comment": (0.05, 0.09)}
+    text = words.profile_sentence(profile, 1413)
+    assert text == ("Of the 1,413 characters where they are all on, 86% inside brackets (17% of all characters are), "
+                    "27% inside a string (40% of all characters are) and 5% inside a comment (9% of all characters "
+                    "are).")
+    assert words.profile_sentence(profile, 0) == "" and "Of the 1 character where" in words.profile_sentence(profile, 1)
+    assert [words.signed(v) for v in (0.79, -0.49, 0.0, -0.001, float("nan"))] == ["+0.79", "−0.49", "0.00", "0.00",
+                                                                                   "—"]

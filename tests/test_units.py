@@ -169,3 +169,26 @@ def test_the_shipped_model_loads_and_matches_its_record():
     depth = analysis.r_trained["bracket depth"]
     assert abs(depth).max() > 0.6 > analysis.r_untrained["bracket depth"].max()
     assert set(analysis.r_trained) == set(FEATURES)
+
+
+def test_match_profile_and_example_span():
+    features = code_features("x = (abc) + 'de'\n" * 20)
+    T = len(features["bracket depth"])
+    profile = units.match_profile([(4, 8)], features)  # "(abc": inside brackets, outside strings
+    assert profile["brackets"] == (1.0, pytest.approx(np.mean(features["bracket depth"] > 0)))
+    assert profile["a string"][0] == 0.0 and units.match_profile([], features)["a comment"][0] == 0.0
+    h = np.zeros((T, 2))
+    h[:, 0] = np.where(features["bracket depth"] > 0, 0.9, -0.9)
+    assert units.example_span(h, features, T) == (4, 8)  # the first bracketed stretch, and its unit is found
+    assert units.example_span(np.zeros((T, 2)), features, T) == (4, 8)  # no unit found: still the first stretch
+    assert units.example_span(h, {"bracket depth": np.zeros(T)}, T) == (0, 1)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ({"cursor": 5}, ("cursor", 5)), ({"cursor": 10**30}, ("cursor", 99)), ({"cursor": -3}, ("cursor", 0)),
+    ({"span": [9, 2]}, ("span", (2, 9))), ({"span": [7, 7]}, ("span", (7, 8))), ({"span": [0, 10**9]}, ("span", (0, 100))),
+    ({"cursor": True}, None), ({"cursor": 1.5}, None), ({"span": [1]}, None), ({"span": ["1", "2"]}, None),
+    ([1, 2], None), ("cursor", None), (None, None), ({}, None),
+])
+def test_a_pick_from_the_browser_is_checked(value, expected):
+    assert units.parse_pick(value, 100) == expected
