@@ -186,7 +186,7 @@ def _train(config: TextConfig, device: str, should_stop, train_codes: np.ndarray
             diff = float(np.max(np.abs(run_gru(char_model.weights, x).h - expected[0].cpu().numpy())))
             meta = {"task": TEXT_TASK, "config": config.as_dict(), "metric": "bpc", "value": history.val[-1],
                     "baseline": baseline, "steps": step, "seconds": round(seconds, 2), "device": device,
-                    "machine": machine_name() if device == "cpu" else torch.cuda.get_device_name(),
+                    "machine": {"cpu": machine_name, "cuda": torch.cuda.get_device_name}.get(device, lambda: device)(),
                     "stopped": stopped, "numpy_vs_torch_max_abs_h": diff, "held_out_chars": len(held_codes),
                     "train_chars": N, "torch": torch.__version__, "python": platform.python_version(),
                     "history": {"val_step": history.val_step, "val": history.val},

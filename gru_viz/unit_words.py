@@ -18,6 +18,11 @@ def char_label(ch: str) -> str:
     return ch if ch.isprintable() else f"U+{ord(ch):04X}"
 
 
+def said(ch: str) -> str:
+    """A character inside a sentence: quoted, or named when it cannot be seen."""
+    return char_label(ch) if ch in CHAR_NAMES or not ch.isprintable() else f"“{ch}”"
+
+
 def visible(text: str, limit: int = 60) -> str:
     """A stretch of text on one line: new lines as ↵, tabs as ⇥, cut to `limit` characters with an ellipsis."""
     shown = text.replace("\n", "↵").replace("\t", "⇥")
@@ -88,12 +93,12 @@ def prediction_sentence(context: str, top: list[tuple[str, float]], actual: str 
                         rank: int | None) -> str:
     """The model's guess for the character after `context`, and how it did on the real one."""
     guess, p = top[0]
-    text = f"After “{visible(context, 30)}”, the model's best guess is {char_label(guess)} ({100 * p:.0f}%)."
+    text = f"After “{visible(context, 30)}”, the model's best guess is {said(guess)} ({100 * p:.0f}%)."
     if actual is None:
         return text + " This is the last character of the text: there is nothing to check it against."
     if actual == guess:
         return text + " That is right."
-    return text + (f" The real next character is {char_label(actual)}: the model gave it {100 * p_actual:.1f}% "
+    return text + (f" The real next character is {said(actual)}: the model gave it {100 * p_actual:.1f}% "
                    f"(its guess number {rank}).")
 
 

@@ -103,7 +103,8 @@ def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], thi
     """Retrain the text model in the job queue: settings, time estimate, progress, queue place and Stop."""
     with st.form(f"{prefix}x_retrain"):
         left, right = st.columns(2)
-        steps = left.select_slider("training steps (32 streams × 128 characters each)", steps_choices,
+        steps = left.select_slider(f"training steps ({TextConfig.batch_size} streams × {TextConfig.seq_len} "
+                                   "characters each)", steps_choices,
                                    value=steps_choices[-1], key=f"{prefix}_steps", bind="query-params",
                                    persist_state="session")
         right.number_input("seed", 0, 9999, value=0, key=f"{prefix}_seed", bind="query-params",
@@ -115,8 +116,11 @@ def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], thi
         old = s.get(f"{prefix}__job")
         if old is not None and not old.finished:
             old.stop()
-        config = TextConfig(steps=int(s[f"{prefix}_steps"]), seed=int(s[f"{prefix}_seed"]))
-        s[f"{prefix}__job"] = jobs.submit(config)  # the same queue as the Train page
+        try:
+            config = TextConfig(steps=int(s[f"{prefix}_steps"]), seed=int(s[f"{prefix}_seed"]))
+            s[f"{prefix}__job"] = jobs.submit(config)  # the same queue as the Train page
+        except ValueError as exc:
+            st.error(f"The retrain could not start: {exc}")
     job = s.get(f"{prefix}__job")
     st.fragment(_progress, run_every=0.5 if job is not None and not job.finished else None)(prefix)
     kind, text = s.get(f"{prefix}__message", (None, ""))

@@ -135,5 +135,5 @@ with view:
     values = {"h": a.h, "r": a.r, "u": a.u}[shown][start:end, unit]
     st.caption(f"Unit {unit}, coloured by {SHOWN[shown][0]}. Click a character to see the model's prediction "
                "there (red outline); drag across characters to select a span (orange lines). Green underlines: "
-               "the other places where the selected span's units are all on.")
+               "every place where the units found for the selected span are all on.")
     text_view(f"{P}x_view", view_data(held.text[start:end], values, shown, char, span, in_view), picked)

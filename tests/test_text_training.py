@@ -72,7 +72,8 @@ def test_events_result_and_numpy_parity():
     result = events[-1].result
     assert result.history.val_step == [0, 20, 40] and len(result.history.loss) == 40
     meta = result.model.metadata
-    assert meta["numpy_vs_torch_max_abs_h"] < 1e-5 and meta["steps"] == 40 and meta["history"]["val"][-1] == result.value
+    assert meta["numpy_vs_torch_max_abs_h"] < 1e-5 and meta["steps"] == 40
+    assert meta["history"]["val"][-1] == result.value
     trace = result.model.trace(held)
     assert result.model.bits_per_character(encode(held), trace.h) == pytest.approx(result.value, abs=1e-4)
     assert meta["chance_untrained"]["hidden_size"] == 16 and set(meta["chance_untrained"]["best_abs"]) == set(
@@ -188,3 +189,9 @@ def test_gpu_text_training_matches_the_numpy_core():
     result = run(tiny(device="cuda", steps=60), (planted(40_000, 0), held))[-1].result
     assert result.device == "cuda" and result.value < result.history.val[0]
     assert result.model.metadata["numpy_vs_torch_max_abs_h"] < 1e-4  # cuDNN, TF32 off, 2,000 steps of float32
+
+
+def test_the_page_side_modules_do_not_load_torch():
+    code = ("import sys, gru_viz.text, gru_viz.charmodel, gru_viz.units, gru_viz.unit_words, gru_viz.text_figures, "
+            "gru_viz.text_training; assert 'torch' not in sys.modules, 'torch loaded'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

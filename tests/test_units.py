@@ -186,7 +186,8 @@ def test_match_profile_and_example_span():
 
 @pytest.mark.parametrize("value, expected", [
     ({"cursor": 5}, ("cursor", 5)), ({"cursor": 10**30}, ("cursor", 99)), ({"cursor": -3}, ("cursor", 0)),
-    ({"span": [9, 2]}, ("span", (2, 9))), ({"span": [7, 7]}, ("span", (7, 8))), ({"span": [0, 10**9]}, ("span", (0, 100))),
+    ({"span": [9, 2]}, ("span", (2, 9))), ({"span": [7, 7]}, ("span", (7, 8))),
+    ({"span": [0, 10**9]}, ("span", (0, 100))),
     ({"cursor": True}, None), ({"cursor": 1.5}, None), ({"span": [1]}, None), ({"span": ["1", "2"]}, None),
     ([1, 2], None), ("cursor", None), (None, None), ({}, None),
 ])
