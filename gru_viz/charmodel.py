@@ -134,7 +134,7 @@ class CharModel:
         data = _read_bytes(source)
         try:
             infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # a corrupt version field
             raise ValueError(f"not a .npz file (a zip archive of arrays): {exc}") from None
         names = {i.filename for i in infos}
         expected = {f"{a}.npy" for a in (*ARRAYS, "metadata")}

@@ -6,6 +6,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gru_viz import units
 from gru_viz.charmodel import SHIPPED, CharModel, predict
@@ -193,3 +195,32 @@ def test_match_profile_and_example_span():
 ])
 def test_a_pick_from_the_browser_is_checked(value, expected):
     assert units.parse_pick(value, 100) == expected
+
+
+def _with_extract_version(data: bytes, version: int) -> bytes:
+    """The archive with its first central-directory entry claiming a zip version Python cannot read."""
+    at = data.index(b"PK\x01\x02") + 6
+    return data[:at] + version.to_bytes(2, "little") + data[at + 2:]
+
+
+def test_a_corrupt_zip_version_is_a_clear_error_for_both_loaders():
+    # found by tests/test_hostile_files.py's random corruption: zipfile raised NotImplementedError, not ValueError
+    from gru_viz.trained import TrainedModel
+
+    buffer = io.BytesIO()
+    GRUWeights.random(2, 3).save(buffer, task="adding", seq_len=20)
+    for load, data in ((CharModel.from_file, tiny_model().to_bytes()), (TrainedModel.from_file, buffer.getvalue())):
+        with pytest.raises(ValueError, match="not a .npz"):
+            load(_with_extract_version(data, 64))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.binary(min_size=1, max_size=8))
+def test_corrupted_char_model_files_never_crash(position, junk):
+    data = bytearray(tiny_model().to_bytes())
+    position %= len(data)
+    data[position:position + len(junk)] = junk
+    try:
+        CharModel.from_file(bytes(data))
+    except ValueError as exc:
+        assert str(exc)
