@@ -45,7 +45,8 @@ def legend_stops(quantity: str, n: int = 5) -> list[tuple[float, str, bool]]:
 
 
 def ranking_figure(r_trained: np.ndarray, untrained: np.ndarray, shifted: np.ndarray, feature: str) -> go.Figure:
-    """Every unit's |r| with the feature, strongest first, against the chance levels of both kinds."""
+    """Every unit's |r| with the feature, strongest first, against the chance levels of both kinds (no title:
+    the page says which feature, in words that wrap on a phone)."""
     strengths = np.sort(np.abs(np.asarray(r_trained)))[::-1]  # (H,)
     ranks = np.arange(1, len(strengths) + 1)
     fig = go.Figure(go.Scatter(x=ranks, y=strengths, mode="lines+markers", name="trained network's units",
@@ -58,9 +59,8 @@ def ranking_figure(r_trained: np.ndarray, untrained: np.ndarray, shifted: np.nda
         fig.add_trace(go.Scatter(x=[1, len(strengths)], y=[level, level], mode="lines", name=f"{name}: {level:.2f}",
                                  line=dict(color=colour, width=3, dash=dash), hoverinfo="skip"))
     fig.update_layout(
-        title=dict(text=f"How strongly each unit follows {feature}", font=dict(size=18)),
         xaxis=dict(title="units, strongest first", range=[0.5, len(strengths) + 0.5]),
         yaxis=dict(title="|r| on held-out text", range=[0, 1.02]),
-        font=dict(size=15), height=440, margin=dict(l=70, r=20, t=60, b=140), template="plotly_white",
+        font=dict(size=15), height=400, margin=dict(l=70, r=20, t=20, b=140), template="plotly_white",
         legend=dict(orientation="h", yanchor="top", y=-0.25, x=0), hovermode="closest")
     return fig

@@ -115,12 +115,15 @@ if others:
                  hide_index=True)
 
 st.subheader("Units against chance")
+st.caption(f"How strongly each unit follows {feature}, strongest first, against the best unit of untrained networks "
+           "and against the trained units compared with the feature shifted in time. The table: every feature's best "
+           "unit, its r, and the same two chance levels (best |r|).")
 st.plotly_chart(ranking_chart(model.digest, held.digest, feature, a), theme=None,
                 key=f"{P}x_ranking", alt=f"Every unit's |r| with {feature}, against chance")
-st.dataframe({"feature": list(FEATURES), "best unit": [a.best_unit(f) for f in FEATURES],
+st.dataframe({"feature": list(FEATURES), "unit": [a.best_unit(f) for f in FEATURES],
               "r": [words.signed(a.r_trained[f][a.best_unit(f)]) for f in FEATURES],
-              "untrained network, best |r|": [f"{a.r_untrained[f].max():.2f}" for f in FEATURES],
-              "shifted feature, best |r|": [f"{a.r_shifted[f].max():.2f}" for f in FEATURES]}, hide_index=True)
+              "untrained": [f"{a.r_untrained[f].max():.2f}" for f in FEATURES],
+              "shifted": [f"{a.r_shifted[f].max():.2f}" for f in FEATURES]}, hide_index=True)
 
 st.subheader("Train it again")
 retrain_panel(P, shipped().metadata, RETRAIN_STEPS, machine_name())
