@@ -21,23 +21,10 @@ NO_MEMORY_MEANING = ("the error of the best guess from the current input alone: 
 SAME = 1.1  # two medians within 10 % of each other are "about the same"
 TINY = 0.01  # errors below 1 % of the no-memory error all count as "solved": a tie among them
 FAR = 10.0  # a tenth of the others' error or less is "far ahead"
-_VOWEL_LETTERS = set("AEFHILMNORSX")  # letters whose names start with a vowel sound: an LSTM, an RNN, an H
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
 # --- small pieces ---------------------------------------------------------------------------------------------
-
-def a_or_an(phrase: str, capital: bool = False) -> str:
-    """phrase with "a" or "an" in front, by how its first word sounds: an adding problem, a GRU, an LSTM."""
-    word = phrase.split()[0] if phrase.split() else ""
-    if word.isupper():  # an abbreviation or a letter, read letter by letter
-        vowel = word[0] in _VOWEL_LETTERS
-    else:
-        low = word.lower()
-        vowel = low[:1] in set("aeiou") and not low.startswith(("uni", "use", "usu", "one", "eu"))
-    article = "an " if vowel else "a "
-    return (article.capitalize() if capital else article) + phrase
-
 
 def names(items) -> str:
     """"A", "A and B", "A, B and C"."""

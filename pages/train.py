@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from gru_viz import jobs, run_gru, training, verdicts
+from gru_viz.explain import with_article
 from gru_viz.figures import Marker, gates_animation, learning_curve, saturation_figure
 from gru_viz.tasks import TASKS
 from gru_viz.torch_bridge import max_difference
@@ -27,7 +28,7 @@ def results_figures(digest: str, _model: TrainedModel):
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
     gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                            title=verdicts.a_or_an(f"{task.title if task else 'sequence'} example", capital=True))
+                            title=with_article(f"{task.title if task else 'sequence'} example", capital=True))
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
     return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
