@@ -12,7 +12,7 @@ import streamlit as st
 
 from gru_viz import unit_words as words
 from gru_viz.text_training import TextConfig
-from pages._queue import submit, waiting_text
+from pages._queue import policy_caption, submit, waiting_text
 
 CSS = """
 .gv-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 16px; line-height: 1.5;
@@ -111,6 +111,7 @@ def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], thi
                            persist_state="session")
         submitted = st.form_submit_button("Train it again", type="primary")
     st.caption(words.retrain_sentence(steps, shipped_meta, this_machine))
+    policy_caption()
     s = st.session_state
     if submitted:
         try:
