@@ -2,7 +2,8 @@
 # The GPU path in one short run (issue 12 §3), for a machine with a CUDA GPU:
 #   1. the CUDA tests (they skip on a machine without CUDA, so here they must pass, not skip),
 #   2. benchmarks/bench_training.py: the toy-task CLI against bare PyTorch, on CPU and on CUDA in the same run,
-#   3. the text model: 300 steps on CPU (1 thread) and on CUDA, then the documented 3000-step run on CUDA.
+#   3. the text model: 300 steps on CPU (1 thread) and on CUDA, then the documented 3000-step run on CUDA,
+#   4. benchmarks/bench_compare.py: the Compare page's default comparison on CPU and on CUDA (time per step).
 # Usage: benchmarks/gpu_check.sh [python]   (default: .venv/bin/python, else python3)
 # Output: test-artifacts/gpu/ (one file per part, summary.txt); exit status 1 when a part failed.
 # About 5 minutes on an H100 host with 16 cores (most of it the CPU halves and two model analyses).
@@ -68,5 +69,9 @@ print(f"documented run on CUDA: {full['seconds']:.1f} s for 3000 steps (shipped,
 EOF
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 grep -h "GPU speed-up" "$OUT/bench_training.txt" | tee -a "$OUT/summary.txt"
+
+note "4. the Compare page's default comparison (5 seeds, 3 cells) on CPU and on CUDA: time per step per cell"
+"$PY" benchmarks/bench_compare.py --devices cpu cuda 2>&1 | tee "$OUT/bench_compare.txt" | tee -a "$OUT/summary.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 note "status $status"
 exit $status

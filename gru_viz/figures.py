@@ -277,7 +277,7 @@ def trace_csv(trace: GRUTrace, input_names=None) -> str:
 
 def learning_curve(steps, losses, val_steps, vals, baseline: float, metric: str, total_steps: int,
                    height: int = 300) -> go.Figure:
-    """Training loss and validation score against step, with the memoryless baseline as a dashed line."""
+    """Training loss and validation score against step; dashed: the validation score without memory."""
     data = [dict(type="scatter", x=_f32(steps), y=_f32(losses), mode="lines", name="training loss",
                  line=dict(color=LINE_COLOURS[0], width=2)),
             dict(type="scatter", x=_f32(val_steps), y=_f32(vals), mode="lines+markers", name=f"validation {metric}",
@@ -288,7 +288,7 @@ def learning_curve(steps, losses, val_steps, vals, baseline: float, metric: str,
                   legend=dict(orientation="h", y=1.12, x=0),
                   shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
                                yref="y2" if metric == "accuracy" else "y", line=dict(dash="dash", color="#999999"))],
-                  annotations=[dict(text=f"no-memory baseline {baseline:.3g}", xref="paper", x=1, xanchor="right",
+                  annotations=[dict(text=f"no memory: {baseline:.3g}", xref="paper", x=1, xanchor="right",
                                     y=baseline, yref="y2" if metric == "accuracy" else "y", showarrow=False,
                                     yanchor="bottom", font=dict(size=11, color="#666666"))])
     if metric == "accuracy":
@@ -297,8 +297,9 @@ def learning_curve(steps, losses, val_steps, vals, baseline: float, metric: str,
 
 
 def saturation_figure(r: np.ndarray, u: np.ndarray, height: int = 360) -> go.Figure:
-    """Per unit, the fraction of steps each gate spends below 0.1 against above 0.9 (Karpathy, Johnson
-    & Fei-Fei, 2015): units in the corners are switches, units near the origin stay in between."""
+    """Per unit, the share of steps each gate spends shut (below 0.1) against open (above 0.9), after Karpathy,
+    Johnson & Fei-Fei (2015). The corners are gates that barely change (always open, top left; always shut,
+    bottom right); switches lie along the diagonal x + y = 1 between them; the origin stays in between."""
     from gru_viz.analysis import gate_saturation
 
     data = []
@@ -312,8 +313,13 @@ def saturation_figure(r: np.ndarray, u: np.ndarray, height: int = 360) -> go.Fig
                                        "<extra></extra>"))
     return go.Figure(data=data, layout=dict(
         template="plotly_white", height=height, margin=dict(l=60, r=20, t=30, b=50),
-        xaxis=dict(title=dict(text="fraction of steps the gate is below 0.1 (shut)"), range=[-0.03, 1.03],
-                   tickformat=".0%"),
-        yaxis=dict(title=dict(text="fraction above 0.9 (open)"), range=[-0.03, 1.03], tickformat=".0%"),
-        shapes=[dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#cccccc", dash="dot"))],
+        xaxis=dict(title=dict(text="share of steps shut (gate below 0.1)"), range=[-0.03, 1.03], tickformat=".0%"),
+        yaxis=dict(title=dict(text="share of steps open (gate above 0.9)"), range=[-0.03, 1.03], tickformat=".0%"),
+        shapes=[dict(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#bbbbbb", dash="dot"))],
+        annotations=[dict(text=text, x=x, y=y, xanchor=xa, yanchor=ya, showarrow=False,
+                          font=dict(size=12, color="#555555"))
+                     for text, x, y, xa, ya in (("always open", 0.01, 1.0, "left", "top"),
+                                                ("always shut", 1.0, 0.02, "right", "bottom"),
+                                                ("switches", 0.52, 0.52, "left", "bottom"),
+                                                ("in between", 0.01, 0.02, "left", "bottom"))],
         legend=dict(orientation="h", y=1.1, x=0)))

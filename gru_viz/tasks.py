@@ -1,7 +1,13 @@
-"""Seeded toy tasks that a GRU can only solve by remembering something (NumPy only)."""
+"""Seeded toy tasks that a GRU can only solve by remembering something (NumPy only).
+
+Each task also knows the best predictor WITHOUT memory, one that sees only the current input: its error is
+the bar a network must beat to show that it remembers anything (see Task.no_memory_score).
+"""
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,19 +45,44 @@ class Task:
     why: str  # two sentences on why the task needs memory
     inputs: tuple[str, ...]  # one label per input channel, for plots
     min_seq_len: int  # shortest sequence the task can be posed on
-    constant_guess: float  # the best memoryless constant prediction (a class index for classification)
+    constant_guess: float  # the best constant prediction (a class index for classification)
     _make: Callable[[np.random.Generator, int, int], tuple] = field(repr=False)  # (rng, B, T) -> x, y, key
-    _baseline: Callable[[int], float] = field(repr=False)  # seq_len -> score of constant_guess
+    _baseline: Callable[[int], float] = field(repr=False)  # seq_len -> expected score of the no-memory predictor
     _key_steps: Callable[[np.ndarray], np.ndarray] = field(repr=False)  # x (T, D) -> step indices
+    # x (B, T, D) -> the best prediction from the current input alone: y's shape for regression, class
+    # probabilities (..., O) for classification; None: the input alone says nothing, so constant_guess
+    _no_memory: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    no_memory: str = ""  # one sentence: what the best guess without memory is for this task
 
     @property
     def higher_is_better(self) -> bool:
         return self.metric == "accuracy"
 
     def baseline(self, seq_len: int) -> float:
-        """Score of the best constant guess, which is all a model without memory can do."""
+        """Expected score of the best predictor without memory (it sees only the current input), over all data."""
         self._check_seq_len(seq_len)
         return float(self._baseline(int(seq_len)))
+
+    def no_memory_prediction(self, x) -> np.ndarray:
+        """The best prediction from the current input alone for inputs x (B, T, D): see _no_memory."""
+        x = np.asarray(x)
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            raise ValueError(f"x: expected shape (B, T, {self.input_size}), got {x.shape}")
+        if self._no_memory is not None:
+            return np.asarray(self._no_memory(x))
+        shape = (x.shape[0],) + ((x.shape[1],) if self.per_step else ())
+        if self.kind == "classification":
+            guess = np.zeros(shape + (self.output_size,))
+            guess[..., int(self.constant_guess)] = 1.0
+            return guess
+        return np.full(shape + (self.output_size,), float(self.constant_guess))
+
+    def no_memory_score(self, x, y) -> float:
+        """Score of the best predictor without memory on the examples (x, y): the bar a network must beat there."""
+        prediction = self.no_memory_prediction(x)
+        if self.kind == "classification":
+            return _expected_accuracy(prediction, np.asarray(y))
+        return self.score(prediction, y)
 
     def batch(self, batch_size: int, seq_len: int, rng: np.random.Generator | int | None = None) -> Batch:
         """A batch of examples; rng is a Generator (advanced in place) or a seed."""
@@ -84,6 +115,16 @@ class Task:
             raise ValueError(f"task {self.name!r} needs seq_len of at least {self.min_seq_len}, got {seq_len}")
 
 
+def _expected_accuracy(probabilities: np.ndarray, y: np.ndarray) -> float:
+    """Accuracy of answering the most probable class, ties broken at random: its expected value, exactly."""
+    p = np.asarray(probabilities, dtype=np.float64)  # (..., O)
+    if p.shape[:-1] != y.shape:
+        raise ValueError(f"probabilities: expected shape {y.shape + (p.shape[-1],)}, got {p.shape}")
+    top = p >= p.max(axis=-1, keepdims=True) - 1e-12  # (..., O) the classes it might answer
+    hit = np.take_along_axis(top, y[..., None].astype(np.int64), axis=-1)[..., 0]  # (...)
+    return float(np.mean(hit / top.sum(axis=-1)))
+
+
 # --- adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015) --------------------------------
 
 def _adding(rng: np.random.Generator, B: int, T: int):
@@ -100,17 +141,32 @@ def _adding(rng: np.random.Generator, B: int, T: int):
     return x, y.astype(np.float32), key
 
 
+def _adding_no_memory(x: np.ndarray) -> np.ndarray:
+    # the last input alone: when it carries the second mark, y = a + (its value) with a ~ U(0, 1) unseen
+    last = x[:, -1, :].astype(np.float64)  # (B, 2): value, marker
+    return np.where(last[:, 1:] > 0.5, last[:, :1] + 0.5, 1.0)  # (B, 1)
+
+
+def _adding_no_memory_mse(T: int) -> float:
+    # the second mark lands on the last step with probability 1 / (T − T//2): then only a is unknown
+    # (Var U(0, 1) = 1/12); otherwise both marked numbers are (Var(a + b) = 1/6)
+    p = 1.0 / (T - T // 2)
+    return p / 12.0 + (1.0 - p) / 6.0
+
+
 ADDING = Task(
     name="adding", title="Adding problem", input_size=2, output_size=1, kind="regression", metric="mse",
     per_step=False,
     why=("The answer is the sum of two numbers marked long before the last step, so the network must store "
          "each marked number when its mark arrives and ignore all the others. "
-         "Without memory the best guess is the average sum, 1, which leaves a mean squared error of 1/6."),
+         "Without memory the best guess is about the average sum, 1, which leaves a mean squared error near 1/6."),
     inputs=("value", "marker"), min_seq_len=2, constant_guess=1.0,
     _make=_adding,
-    # Var(a + b) for independent a, b ~ U(0, 1) is 2 · 1/12, whatever T and the marked positions
-    _baseline=lambda T: 2.0 / 12.0,
+    _baseline=_adding_no_memory_mse,
     _key_steps=lambda x: np.flatnonzero(x[:, 1] > 0.5),
+    _no_memory=_adding_no_memory,
+    no_memory=("the average sum, 1, unless the last step carries the second mark: then that step's number "
+               "plus 0.5, the average of the first"),
 )
 
 
@@ -138,8 +194,12 @@ RECALL = Task(
     inputs=tuple(f"symbol {i}" for i in range(RECALL_SYMBOLS)) + ("remember this", "answer now"), min_seq_len=2,
     constant_guess=0.0,
     _make=_recall,
-    _baseline=lambda T: 1.0 / RECALL_SYMBOLS,  # the first symbol is uniform: any fixed answer is right 1/n of the time
+    # the last input is "answer now" and nothing else, whatever the symbol: the first symbol is uniform, so
+    # every answer is right 1/n of the time (and a uniform guess has cross-entropy ln n)
+    _baseline=lambda T: 1.0 / RECALL_SYMBOLS,
     _key_steps=lambda x: np.flatnonzero((x[:, RECALL_SYMBOLS] > 0.5) | (x[:, RECALL_SYMBOLS + 1] > 0.5)),
+    _no_memory=lambda x: np.full((x.shape[0], RECALL_SYMBOLS), 1.0 / RECALL_SYMBOLS),
+    no_memory=f"a blind guess: the last step shows no symbol, so any answer is right one time in {RECALL_SYMBOLS}",
 )
 
 
@@ -167,9 +227,12 @@ FLIPFLOP = Task(
          "hidden state."),
     inputs=("set", "reset"), min_seq_len=1, constant_guess=0.5,
     _make=_flipflop,
-    # step 0 always carries a fair set/reset, so every target is Bernoulli(1/2): best constant 0.5, MSE 1/4
-    _baseline=lambda T: 0.25,
+    # a command tells y exactly; without one, y is the last command, a fair coin: guess 0.5, error 1/4.
+    # Step 0 always has a command, later steps with probability FLIPFLOP_RATE
+    _baseline=lambda T: 0.25 * (1.0 - FLIPFLOP_RATE) * (T - 1) / T,
     _key_steps=lambda x: np.flatnonzero((x[:, 0] > 0.5) | (x[:, 1] > 0.5)),
+    _no_memory=lambda x: np.where(x[..., :1] > 0.5, 1.0, np.where(x[..., 1:] > 0.5, 0.0, 0.5)),  # (B, T, 1)
+    no_memory="1 right after a set, 0 right after a reset, and 0.5 at every step without a command",
 )
 
 
@@ -185,6 +248,33 @@ def _sine(rng: np.random.Generator, B: int, T: int):
     return x.astype(np.float32), y.astype(np.float32), np.zeros((B, T), bool)
 
 
+_SINE_GRID = np.linspace(-2.0, 2.0, 4001)  # noisy samples lie within ±(1 + 10σ); beyond, the mean is flat
+
+
+@functools.lru_cache(maxsize=1)
+def _sine_no_memory_table() -> tuple[np.ndarray, float, float]:
+    """E[sin θ | x] on _SINE_GRID, E[cos ω], and the expected MSE of the best prediction from x alone.
+
+    With θ = ωt + φ uniform and ω independent of x, the next clean value sin(θ + ω) = sin θ cos ω + cos θ sin ω
+    has E[· | x] = E[cos ω] · E[sin θ | x]: cos θ is +/− with equal odds whatever sin θ is. E[sin θ | x] is a
+    one-dimensional integral over θ, done by the trapezoid rule (exponentially accurate for a periodic integrand).
+    """
+    theta = (np.arange(1024) + 0.5) * (2 * np.pi / 1024)  # (N,)
+    s = np.sin(theta)
+    w = np.exp(-((_SINE_GRID[:, None] - s[None, :]) ** 2) / (2 * SINE_NOISE**2))  # (G, N) likelihood of x given θ
+    m = (w @ s) / w.sum(axis=1)  # (G,) E[sin θ | x]
+    density = w.mean(axis=1) / (math.sqrt(2 * math.pi) * SINE_NOISE)  # (G,) p(x)
+    cos_omega = (math.sin(SINE_OMEGA[1]) - math.sin(SINE_OMEGA[0])) / (SINE_OMEGA[1] - SINE_OMEGA[0])
+    # the best predictor's MSE is E[y²] − E[prediction²], and E[y²] = 1/2
+    mse = 0.5 - cos_omega**2 * float(np.trapezoid(m**2 * density, _SINE_GRID))
+    return m, cos_omega, mse
+
+
+def _sine_no_memory(x: np.ndarray) -> np.ndarray:
+    m, cos_omega, _ = _sine_no_memory_table()
+    return cos_omega * np.interp(x.astype(np.float64), _SINE_GRID, m)  # (B, T, 1)
+
+
 SINE = Task(
     name="sine", title="Noisy sine, next step", input_size=1, output_size=1, kind="regression", metric="mse",
     per_step=True,
@@ -193,9 +283,11 @@ SINE = Task(
          "earlier steps to predict the clean value one step ahead."),
     inputs=("noisy wave",), min_seq_len=1, constant_guess=0.0,
     _make=_sine,
-    # with a uniform phase, sin(ωt + φ) has mean 0 and variance 1/2 at every step: the best constant is 0
-    _baseline=lambda T: 0.5,
+    _baseline=lambda T: _sine_no_memory_table()[2],
     _key_steps=lambda x: np.zeros(0, np.int64),  # every step matters equally: nothing to single out
+    _no_memory=lambda x: _sine_no_memory(x),
+    no_memory=("the expected next value given the current noisy sample alone, computed by numerical "
+               "integration: roughly the sample itself, shrunk a little"),
 )
 
 

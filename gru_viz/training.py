@@ -121,7 +121,7 @@ class TrainResult:
     params: Snapshot  # final parameters of any cell, PyTorch layout
     metric: str  # "mse" or "accuracy"
     value: float  # final validation metric
-    baseline: float  # the same metric for the best memoryless constant guess
+    baseline: float  # the same metric for the best predictor without memory, on the same validation set
     steps_done: int  # optimizer steps actually taken (fewer than config.steps when stopped)
     seconds: float  # wall time of the training loop
     device: str  # "cpu", "cuda" or "mps"
@@ -157,7 +157,7 @@ class TrainEvent:
     steps: int  # steps planned
     loss: float  # mean training loss over the steps since the previous event (nan at step 0)
     val_metric: float | None  # latest validation score, None if validation has not run yet
-    baseline: float  # validation score of the best memoryless constant guess
+    baseline: float  # validation score of the best predictor without memory (current input only)
     metric: str  # "mse" (lower is better) or "accuracy" (higher is better)
     elapsed_s: float  # seconds since training started
     device: str  # where the run executes
@@ -288,7 +288,8 @@ def _train(config: TrainConfig, device: str, should_stop: Callable[[], bool]) ->
                 return F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1))
             return F.mse_loss(out, y)
 
-        baseline = task.baseline(config.seq_len)
+        # the bar to beat, on the same validation set as the score: the best prediction from the current input alone
+        baseline = task.no_memory_score(val.x, val.y)
         snapshot_steps = set(np.linspace(0, config.steps, config.n_snapshots).round().astype(int).tolist())
         history = History()
         snapshots: list[Snapshot] = []

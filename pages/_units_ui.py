@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gru_viz import jobs
 from gru_viz import unit_words as words
 from gru_viz.text_training import TextConfig
+from pages._queue import policy_caption, submit, waiting_text
 
 CSS = """
 .gv-code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 16px; line-height: 1.5;
@@ -111,14 +111,14 @@ def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], thi
                            persist_state="session")
         submitted = st.form_submit_button("Train it again", type="primary")
     st.caption(words.retrain_sentence(steps, shipped_meta, this_machine))
+    policy_caption()
     s = st.session_state
     if submitted:
-        old = s.get(f"{prefix}__job")
-        if old is not None and not old.finished:
-            old.stop()
         try:
             config = TextConfig(steps=int(s[f"{prefix}_steps"]), seed=int(s[f"{prefix}_seed"]))
-            s[f"{prefix}__job"] = jobs.submit(config)  # the same queue as the Train page
+            job = submit(config)  # the same queue and policy as the Train page: it replaces this session's run
+            if job is not None:
+                s[f"{prefix}__job"] = job
         except ValueError as exc:
             st.error(f"The retrain could not start: {exc}")
     job = s.get(f"{prefix}__job")
@@ -139,7 +139,7 @@ def _progress(prefix: str) -> None:
         return
     job.poll()
     if job.status == "queued":
-        st.info(f"Waiting for a free training slot: you are number {job.position} in the queue.")
+        st.info(waiting_text(job))
     latest = job.latest
     if latest is not None and not job.finished:
         val = "" if latest.val_metric is None else f" · held-out {latest.val_metric:.2f} bits per character"
@@ -156,7 +156,8 @@ def _progress(prefix: str) -> None:
         elif job.result is not None:
             r = job.result
             s[f"{prefix}__model"] = r.model
-            s[f"{prefix}__message"] = ("success", f"Training {'stopped' if r.stopped else 'finished'} after "
+            why = f" ({job.message})" if job.ended_by == "budget" else ""
+            s[f"{prefix}__message"] = ("success", f"Training {'stopped' if r.stopped else 'finished'}{why} after "
                                        f"{r.steps_done} steps in {r.seconds:.0f} s on {r.device.upper()}: "
                                        f"{r.value:.2f} bits per character on the held-out text. The page now "
                                        "shows this model.")

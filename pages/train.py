@@ -3,12 +3,14 @@
 import numpy as np
 import streamlit as st
 
-from gru_viz import jobs, run_gru, training
+from gru_viz import jobs, run_gru, training, verdicts
+from gru_viz.explain import with_article
 from gru_viz.figures import Marker, gates_animation, learning_curve, saturation_figure
 from gru_viz.tasks import TASKS
 from gru_viz.torch_bridge import max_difference
 from gru_viz.trained import TrainedModel
 from gru_viz.urlstate import Field
+from pages._queue import policy_caption, submit, waiting_text
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
 P = "tr"
@@ -26,7 +28,7 @@ def results_figures(digest: str, _model: TrainedModel):
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
     gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                            title=f"A {task.title if task else 'sequence'} example")
+                            title=with_article(f"{task.title if task else 'sequence'} example", capital=True))
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
     return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
@@ -48,16 +50,16 @@ with st.form(f"{P}x_form"):
     right.number_input("seed", 0, 9999, step=1, key=f"{P}_seed")
     submitted = st.form_submit_button("Train", type="primary")
 st.markdown(f"**{TASKS[task_name].title}.** {TASKS[task_name].why}")
+policy_caption()
 
 if submitted:
     s = st.session_state
     try:
         config = training.TrainConfig.for_task(s[f"{P}_task"], seq_len=s[f"{P}_T"], hidden_size=s[f"{P}_H"],
                                                lr=float(s[f"{P}_lr"]), steps=s[f"{P}_steps"], seed=s[f"{P}_seed"])
-        old = s.get(f"{P}__job")
-        if old is not None and not old.finished:
-            old.stop()
-        s[f"{P}__job"] = jobs.submit(config)
+        job = submit(config)  # replaces this session's previous run; None, with a notice, when the queue is full
+        if job is not None:
+            s[f"{P}__job"] = job
     except ValueError as exc:
         st.error(f"Those settings cannot be trained: {exc}")
 
@@ -69,18 +71,21 @@ def progress():
         return
     job.poll()
     if job.status == "queued":
-        st.info(f"Waiting for a free training slot: you are number {job.position} in the queue.")
+        st.info(waiting_text(job))
     events = job.events
     latest = job.latest
     if latest is not None:
         st.progress(latest.step / latest.steps, text=f"step {latest.step} of {latest.steps} · "
                     f"{latest.elapsed_s:.1f} s on {latest.device.upper()}")
         steps = [e.step for e in events if np.isfinite(e.loss)]
-        val = [(e.step, e.val_metric) for e in events if e.val_metric is not None]
+        # every event repeats the latest validation score: keep the steps where validation really ran
+        val = [(e.step, e.val_metric) for e in events if e.val_metric is not None
+               and (e.step % job.config.eval_every == 0 or e.finished)]
         st.plotly_chart(learning_curve(steps, [e.loss for e in events if np.isfinite(e.loss)],
                                        [v[0] for v in val], [v[1] for v in val], latest.baseline, latest.metric,
                                        latest.steps), theme=None, key=f"{P}x_curve",
                         alt=f"Learning curve up to step {latest.step}")
+        st.caption(verdicts.dashed_line_caption(latest.baseline, TASKS[job.config.task].no_memory))
     if not job.finished:
         if st.button("Stop", key=f"{P}x_stop"):
             job.stop()
@@ -93,7 +98,8 @@ def progress():
             st.session_state["trained_model"] = TrainedModel.from_result(job.result)
             r = job.result
             st.session_state[f"{P}__message"] = ("success", f"Training {'stopped' if r.stopped else 'finished'} "
-                                                 f"after {r.steps_done} steps in {r.seconds:.1f} s on {r.device}.")
+                                                 f"after {r.steps_done} steps in {r.seconds:.1f} s on {r.device}"
+                                                 + (f": {job.message}." if job.ended_by == "budget" else "."))
         st.rerun()
 
 
@@ -121,8 +127,12 @@ else:
                "dip only at the key inputs, where the state must take in something new.")
     st.plotly_chart(gates, theme=None, key=f"{P}x_gates", alt="Gates of the trained GRU on a task example")
     st.subheader("Gate saturation")
-    st.caption("Each dot is one unit's gate over 32 examples: how often it is shut (below 0.1) against open "
-               "(above 0.9). Units that learned to switch sit near the corners.")
+    st.caption("Each dot is one unit's gate over 32 examples: the share of steps it is shut (below 0.1) against "
+               "the share it is open (above 0.9). Open means near 1: an open r lets the old state into the "
+               "candidate, an open u keeps the old state. Top left: almost always open; bottom right: almost "
+               "always shut; both corners are gates that barely change. Dots on the dotted diagonal x + y = 1, away "
+               "from its ends, are switches: fully open or fully shut at almost every step, and they flip. Dots "
+               "near the origin spend most steps in between.")
     st.plotly_chart(saturation, theme=None, key=f"{P}x_saturation", alt="Gate saturation per unit")
     open_col, save_col = st.columns(2)
     if open_col.button("Open this model in Gates over time", key=f"{P}x_open"):

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from gru_viz.core import GRUWeights
-from gru_viz.training import load_model
+from gru_viz.tasks import get_task
+from gru_viz.training import VAL_SEED, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"task", "steps", "seconds", "device", "metric", "value", "baseline", "out", "status"}
@@ -36,7 +37,10 @@ def test_train_end_to_end(tmp_path):
     assert KEYS <= summary.keys()
     assert summary["status"] == "done" and summary["task"] == "adding" and summary["steps"] == 30
     assert summary["device"] == "cpu" and summary["metric"] == "mse" and summary["out"] == str(out)
-    assert summary["baseline"] == pytest.approx(1 / 6) and 0 <= summary["value"] < 10 and summary["seconds"] > 0
+    task = get_task("adding")
+    val = task.batch(512, 12, np.random.default_rng([VAL_SEED, 1]))  # the validation set of every run
+    assert summary["baseline"] == pytest.approx(task.no_memory_score(val.x, val.y))
+    assert 0 <= summary["value"] < 10 and summary["seconds"] > 0
     # not a TTY: one plain line per validation on stderr, no carriage-return progress bar
     assert "\r" not in proc.stderr and proc.stderr.count("val mse") == 4 and "Traceback" not in proc.stderr
     weights, readout_weight, _, meta = load_model(out)

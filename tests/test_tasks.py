@@ -59,24 +59,101 @@ def test_key_steps_read_from_inputs_match_the_batch(name):
         task.key_steps(b.x)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_baseline_is_the_score_of_the_best_constant(name):
+def binned_mean(x: np.ndarray, y: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Brute force: the mean of y in each bin of x, with the bin centres and counts."""
+    idx = np.digitize(x, edges) - 1  # bin i holds edges[i] <= x < edges[i + 1]
+    inside = (idx >= 0) & (idx < len(edges) - 1)
+    counts = np.bincount(idx[inside], minlength=len(edges) - 1)
+    sums = np.bincount(idx[inside], weights=y[inside], minlength=len(edges) - 1)
+    return (edges[:-1] + edges[1:]) / 2, sums / np.maximum(counts, 1), counts
+
+
+@pytest.mark.parametrize("name, T", [("adding", 2), ("adding", 9), ("adding", 30), ("recall", 12),
+                                     ("flipflop", 1), ("flipflop", 30), ("sine", 30)])
+def test_no_memory_baseline_is_the_monte_carlo_score_of_the_no_memory_predictor(name, T):
     task = get_task(name)
-    T = 30
-    b = task.batch(40_000, T, 11)
-    y = b.y.astype(np.float64)
-    if task.kind == "classification":
-        counts = np.bincount(b.y.ravel(), minlength=task.output_size) / b.y.size
-        best = counts.max()  # the best constant answer is the most frequent class
-        guess = np.zeros(b.y.shape + (task.output_size,))
-        guess[..., int(task.constant_guess)] = 1.0
-        assert abs(task.score(guess, b.y) - task.baseline(T)) < 0.01
-        assert abs(best - task.baseline(T)) < 0.01
-    else:
-        best = y.mean()  # the constant that minimises the squared error
-        assert abs(best - task.constant_guess) < 0.01
-        assert abs(task.score(np.full_like(y, task.constant_guess), b.y) - task.baseline(T)) < 0.005
-        assert abs(((y - best) ** 2).mean() - task.baseline(T)) < 0.005
+    b = task.batch(100_000 if name != "sine" else 20_000, T, 11)  # an independent sample, not the validation set
+    mc = task.no_memory_score(b.x, b.y)
+    assert abs(mc - task.baseline(T)) < 0.003, (mc, task.baseline(T))
+
+
+def test_adding_without_memory_knows_only_a_second_mark_on_the_last_step():
+    task, T = get_task("adding"), 6  # the second mark is on the last step one time in 3
+    b = task.batch(300_000, T, 3)
+    last, y = b.x[:, -1].astype(np.float64), b.y[:, 0].astype(np.float64)
+    marked = last[:, 1] > 0.5
+    assert abs(marked.mean() - 1 / 3) < 0.005
+    assert abs(y[~marked].mean() - 1.0) < 0.005  # unmarked: nothing to go on, the average sum
+    centres, means, counts = binned_mean(last[marked, 0], y[marked], np.linspace(0, 1, 11))
+    np.testing.assert_allclose(means, centres + 0.5, atol=0.01)  # marked: its number plus the average first one
+    np.testing.assert_allclose(task.no_memory_prediction(b.x[:5])[:, 0],
+                               np.where(last[:5, 1] > 0.5, last[:5, 0] + 0.5, 1.0))
+    assert task.baseline(T) == pytest.approx(1 / 3 / 12 + 2 / 3 / 6) and task.baseline(2) == pytest.approx(1 / 12)
+
+
+def test_flipflop_without_memory_knows_only_the_step_with_a_command():
+    task, T = get_task("flipflop"), 40
+    b = task.batch(20_000, T, 5)
+    set_, reset, y = b.x[..., 0] > 0.5, b.x[..., 1] > 0.5, b.y[..., 0]
+    assert np.all(y[set_] == 1) and np.all(y[reset] == 0)  # a command tells y exactly
+    quiet = ~(set_ | reset)
+    assert abs(y[quiet].mean() - 0.5) < 0.005  # otherwise a fair coin
+    for t in (1, 10, 39):  # whatever the step: knowing t would not help either
+        assert abs(y[quiet[:, t], t].mean() - 0.5) < 0.02
+    assert task.baseline(T) == pytest.approx(0.25 * 0.9 * 39 / 40)
+    assert task.baseline(100) == pytest.approx(0.22275)  # the ≈ 0.22 a network without memory reaches
+
+
+def test_recall_without_memory_is_a_blind_guess():
+    task, T = get_task("recall"), 8
+    b = task.batch(100_000, T, 6)
+    assert np.all(b.x[:, -1] == b.x[0, -1])  # the last input is the same in every example
+    frequencies = np.bincount(b.y, minlength=RECALL_SYMBOLS) / len(b.y)
+    np.testing.assert_allclose(frequencies, 1 / RECALL_SYMBOLS, atol=0.005)
+    # ties among equally likely answers count at their expected accuracy: 1/n on any set whatsoever
+    assert task.no_memory_score(b.x[:7], b.y[:7]) == pytest.approx(1 / RECALL_SYMBOLS)
+
+
+def test_sine_without_memory_is_the_conditional_mean_of_the_next_value():
+    task = get_task("sine")
+    b = task.batch(40_000, 50, 8)  # 2 million (sample, next value) pairs
+    x, y = b.x[..., 0].ravel().astype(np.float64), b.y[..., 0].ravel().astype(np.float64)
+    centres, means, counts = binned_mean(x, y, np.linspace(-1.2, 1.2, 49))
+    ours = task.no_memory_prediction(centres.reshape(1, -1, 1))[0, :, 0]
+    well = counts > 5000
+    assert well.sum() > 30
+    np.testing.assert_allclose(ours[well], means[well], atol=0.01)  # the integral agrees with brute force
+    # and no binned predictor fitted on this sample does better than ours on another sample
+    other = task.batch(40_000, 50, 9)
+    xo, yo = other.x[..., 0].ravel().astype(np.float64), other.y[..., 0].ravel().astype(np.float64)
+    binned = means[np.clip(np.digitize(xo, np.linspace(-1.2, 1.2, 49)) - 1, 0, 47)]
+    ours_mse = task.no_memory_score(other.x, other.y)
+    assert ours_mse <= np.mean((binned - yo) ** 2) + 1e-4
+    assert 0.05 < task.baseline(50) < 0.065  # the ≈ 0.06 of the issue, against 0.5 for the best constant
+
+
+def test_baselines_on_the_validation_set_match_the_issue():
+    from gru_viz.training import VAL_SEED
+
+    def val(name, T):
+        task = get_task(name)
+        return task, task.batch(512, T, np.random.default_rng([VAL_SEED, 1]))
+
+    task, v = val("adding", 50)
+    constant = task.score(np.ones_like(v.y), v.y)
+    assert constant == pytest.approx(0.152, abs=0.0005)  # what the constant guess scores there, not 1/6
+    assert task.no_memory_score(v.x, v.y) < constant  # the last mark makes it a little better still
+    task, v = val("flipflop", 100)
+    assert task.no_memory_score(v.x, v.y) == pytest.approx(0.22, abs=0.005)
+    task, v = val("sine", 100)
+    assert task.no_memory_score(v.x, v.y) == pytest.approx(0.06, abs=0.006)
+
+
+def test_no_memory_prediction_refuses_bad_shapes():
+    with pytest.raises(ValueError, match="expected shape"):
+        get_task("adding").no_memory_prediction(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="expected shape"):
+        get_task("sine").no_memory_prediction(np.zeros((3, 4, 2)))
 
 
 def test_adding_marks_two_numbers_one_in_each_half():
@@ -89,7 +166,6 @@ def test_adding_marks_two_numbers_one_in_each_half():
         first, second = task.key_steps(x)
         assert first < T // 2 <= second
         np.testing.assert_allclose(y[0], x[first, 0] + x[second, 0], rtol=1e-6)
-    assert abs(task.baseline(T) - 1 / 6) < 1e-12
 
 
 def test_recall_answer_is_the_flagged_first_symbol():
