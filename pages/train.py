@@ -4,11 +4,13 @@ import numpy as np
 import streamlit as st
 
 from gru_viz import jobs, run_gru, training
-from gru_viz.figures import Marker, gates_animation, learning_curve, saturation_figure
+from gru_viz.figures import Marker, caption_for, learning_curve, saturation_figure
+from gru_viz.gates_chart import gates_chart
 from gru_viz.tasks import TASKS
 from gru_viz.torch_bridge import max_difference
 from gru_viz.trained import TrainedModel
 from gru_viz.urlstate import Field
+from pages._chart import draw_gates_chart
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
 P = "tr"
@@ -25,11 +27,11 @@ def results_figures(digest: str, _model: TrainedModel):
     trace = run_gru(_model.weights, x)
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
-    gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                            title=f"A {task.title if task else 'sequence'} example")
+    gates = gates_chart(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
+                             title=f"A {task.title if task else 'sequence'} example")
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
-    return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
+    return gates, caption_for(trace), saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
 
 
 st.title("Train a GRU")
@@ -107,7 +109,7 @@ model = trained_model()
 if model is None:
     st.info("Train a model above, or load one you saved earlier.")
 else:
-    gates, saturation, diff = results_figures(model.digest, model)
+    gates, alt, saturation, diff = results_figures(model.digest, model)
     meta = model.metadata
     a, b, c = st.columns(3)
     if "value" in meta:
@@ -116,10 +118,10 @@ else:
     b.metric("training steps", meta.get("steps", "?"))
     c.metric("NumPy core vs PyTorch", f"{diff:.1e}", "max |Δh| on the example", delta_color="off")
     st.subheader("What its gates do on one example")
-    st.caption("Dotted lines mark the task's key inputs. The lower slider shows the same example under the "
-               "weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
+    st.caption("Dotted lines mark the task's key inputs. The training-time slider shows the same example under "
+               "the weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
                "dip only at the key inputs, where the state must take in something new.")
-    st.plotly_chart(gates, theme=None, key=f"{P}x_gates", alt="Gates of the trained GRU on a task example")
+    draw_gates_chart(gates, key=f"{P}x_gates", step=0, alt=alt, caption=alt)
     st.subheader("Gate saturation")
     st.caption("Each dot is one unit's gate over 32 examples: how often it is shut (below 0.1) against open "
                "(above 0.9). Units that learned to switch sit near the corners.")
