@@ -28,10 +28,11 @@ def results_figures(digest: str, _model: TrainedModel):
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
     gates = gates_chart(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                             title=f"A {task.title if task else 'sequence'} example")
+                        title=f"A {task.title if task else 'sequence'} example")
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
-    return gates, caption_for(trace), saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
+    alt = caption_for(trace) + " (The final weights; a slider moves through training time.)"
+    return gates, alt, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
 
 
 st.title("Train a GRU")
@@ -121,7 +122,7 @@ else:
     st.caption("Dotted lines mark the task's key inputs. The training-time slider shows the same example under "
                "the weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
                "dip only at the key inputs, where the state must take in something new.")
-    draw_gates_chart(gates, key=f"{P}x_gates", step=0, alt=alt, caption=alt)
+    draw_gates_chart(gates, key=f"{P}x_gates", step=0, alt=alt)  # no caption: it would not follow training time
     st.subheader("Gate saturation")
     st.caption("Each dot is one unit's gate over 32 examples: how often it is shut (below 0.1) against open "
                "(above 0.9). Units that learned to switch sit near the corners.")

@@ -226,3 +226,22 @@ def test_the_chart_element_works_offline():
     for path in (ROOT / "static" / "gates_chart.js", ROOT / "pages" / "_chart.py"):
         text = path.read_text()
         assert not re.search(r"https?://", text), f"{path.name} fetches something from the network"
+
+
+@pytest.mark.parametrize("request_", [None, "open", [], {"step": "3", "unit": 0}, {"step": 3.0, "unit": 0},
+                                      {"step": True, "unit": 0}, {"step": -1, "unit": 0}, {"step": 10, "unit": 0},
+                                      {"step": 3, "unit": 4}, {"step": 10**100, "unit": 0}, {"step": 3},
+                                      {"step": {"$gt": 0}, "unit": 0}])
+def test_what_the_browser_sends_back_is_checked(request_):
+    """A click on a heatmap cell arrives as a websocket message anyone can forge: only whole numbers in range count."""
+    from pages._chart import opened_cell, whole_number_below
+
+    assert opened_cell({"open": request_}, T=10, H=4) is None
+    assert whole_number_below(request_, 10) is None
+
+
+def test_a_real_click_opens_its_step_and_unit():
+    from pages._chart import opened_cell
+
+    assert opened_cell({"open": {"step": 9, "unit": 3}}, T=10, H=4) == (9, 3)
+    assert opened_cell({}, T=10, H=4) is None and opened_cell(None, T=10, H=4) is None
