@@ -5,17 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 
-def trajectory_2d(h: np.ndarray) -> tuple[np.ndarray, tuple[str, str]]:
-    """The hidden-state path in 2-D: the units themselves when H ≤ 2, else its top two principal components."""
+def trajectory_2d(h: np.ndarray, reference: np.ndarray | None = None) -> tuple[np.ndarray, tuple[str, str]]:
+    """The hidden-state path in 2-D: the units themselves when H ≤ 2, else its top two principal components.
+
+    With `reference` (T', H), h is drawn in the reference path's coordinates (its centre and components),
+    so that paths of the same cell under other weights can share one pair of axes."""
     h = np.asarray(h, dtype=np.float64)  # (T, H)
     T, H = h.shape
     if H == 1:
         return np.column_stack([np.arange(T), h[:, 0]]), ("step t", "h (unit 0)")
     if H == 2:
         return h.copy(), ("unit 0", "unit 1")
-    centred = h - h.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)  # vt: (min(T,H), H)
+    ref = h if reference is None else np.asarray(reference, dtype=np.float64)
+    centre = ref.mean(axis=0)
+    _, s, vt = np.linalg.svd(ref - centre, full_matrices=False)  # vt: (min(T',H), H)
     total = float((s**2).sum()) or 1.0
+    centred = h - centre
     xy = centred @ vt[:2].T  # (T, 2)
     if xy.shape[1] < 2:  # a one-step trace has one component
         xy = np.column_stack([xy, np.zeros(T)])

@@ -1,4 +1,5 @@
-"""Figure builders: pure functions from numbers to go.Figure, shared by every page."""
+"""Figure builders: pure functions from numbers to go.Figure, shared by every page (the animated gates chart
+is built by gru_viz.gates_chart and drawn by the chart element in pages/_chart.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from gru_viz.analysis import frame_steps, trajectory_2d
 from gru_viz.core import GRUTrace
-from gru_viz.raster import heatmap_uri
 
 # Colour-blind safe scales: a sequential one for gates on [0, 1], a diverging one for states on [−1, 1].
 GATE_SCALE = "Cividis"
@@ -37,207 +36,16 @@ def _f32(a) -> np.ndarray:
     return np.asarray(a, dtype=np.float32)
 
 
-def _image(uri: str, xaxis: str, yaxis: str, x0: float, y_top: float, width: float, height: float) -> dict:
-    return dict(source=uri, xref=xaxis, yref=yaxis, x=x0, y=y_top, sizex=width, sizey=height,
-                sizing="stretch", xanchor="left", yanchor="top", layer="below")
-
-
-def _time_cursor(step: float, y0: float, y1: float) -> dict:
-    return dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=y0, y1=y1,
-                line=dict(color=CURSOR_COLOUR, width=2))
-
-
-def _panel_images(trace: GRUTrace) -> list[dict]:
-    """The r, u, candidate and h heatmaps of a trace as layout images on axes 2–5."""
+def caption_for(trace: GRUTrace, step: int | None = None) -> str:
+    """A one-paragraph text alternative for the gates figure, with its key numbers (and those of one step)."""
     T, H = trace.h.shape
-    return [_image(heatmap_uri(getattr(trace, field).T, zmin, zmax, scale), f"x{k}", f"y{k}", -0.5, H - 0.5, T, H)
-            for k, (field, _, scale, zmin, zmax) in enumerate(PANELS, start=2)]
-
-
-def gates_animation(trace: GRUTrace, *, units=None, input_names=None, markers=(), max_frames: int = 100,
-                    title: str | None = None, height: int = 780, start_step: int = 0,
-                    snapshots: list[tuple[str, GRUTrace]] = ()) -> go.Figure:
-    """The whole sequence at once (input, r, u, candidate, h, chosen units) and the 2-D state path,
-    animated over time by Plotly's own slider and Play/Pause.
-
-    With `snapshots` (label, trace of the same input under earlier weights), a second slider moves
-    through training time: its frames swap the four heatmaps and the unit lines.
-
-    Heatmaps are PNG layout images (see gru_viz.raster): frames never touch them. Each frame moves
-    only a cursor (a shape over the heatmaps, a short line in each line panel) and the path marker,
-    so playing runs in the browser with no server round trip and no heatmap redraw.
-    """
-    if trace.h.ndim != 2:
-        raise ValueError("gates_animation takes one sequence: a trace with h of shape (T, H)")
-    T, H = trace.h.shape
-    D = trace.x.shape[1]
-    steps = np.arange(T, dtype=np.float32)
-    units = list(range(min(H, 4))) if units is None else [int(k) for k in units if 0 <= int(k) < H]
-    input_names = list(input_names) if input_names is not None else [f"x{k}" for k in range(D)]
-    start = int(np.clip(start_step, 0, T - 1))
-
-    # the time panels stacked on the left, sharing one time range; the state path on the right
-    left, gap = 0.62, 0.025
-    heights = [0.13, 0.16, 0.16, 0.16, 0.16, 0.15]  # input, r, u, candidate, h, unit lines
-    rows, y = [], 1.0
-    for hgt in heights:
-        rows.append((y - hgt + gap / 2, y - gap / 2))
-        y -= hgt
-    time_range = [-0.5, T - 0.5]
-    data: list[dict] = []  # traces as plain dicts: validated once, by go.Figure at the end
-    images: list[dict] = []
-    layout = dict(template="plotly_white", height=height, margin=dict(l=70, r=20, t=60 if title else 30, b=90),
-                  title=dict(text=title) if title else None, showlegend=False, hovermode="closest",
-                  font=dict(size=13))
-    for k, (lo, hi) in enumerate(rows, start=1):
-        ax = "" if k == 1 else str(k)
-        last = k == len(rows)
-        layout[f"xaxis{ax}"] = dict(domain=[0, left], range=time_range, anchor=f"y{ax}", fixedrange=True,
-                                    showticklabels=last, title=dict(text="time step t") if last else None)
-        layout[f"yaxis{ax}"] = dict(domain=[lo, hi], anchor=f"x{ax}", fixedrange=True)
-
-    # row 1: the input, as lines (few channels) or as an image (one-hot text)
-    if D <= 4:
-        for d in range(D):
-            data.append(dict(type="scatter", x=steps, y=_f32(trace.x[:, d]), mode="lines", name=input_names[d],
-                             line=dict(color=LINE_COLOURS[d % len(LINE_COLOURS)], width=2),
-                             hovertemplate=f"{input_names[d]} at t=%{{x}}: %{{y:.3f}}<extra></extra>",
-                             xaxis="x", yaxis="y"))
-        lo, hi = float(trace.x.min()), float(trace.x.max())
-        pad = 0.1 * (hi - lo) or 0.5
-        x_range = [lo - pad, hi + pad]
-        layout["yaxis"].update(range=x_range, title=dict(text="input x"))
-    else:
-        x_range = [-0.5, D - 0.5]
-        images.append(_image(heatmap_uri(trace.x.T, 0.0, max(1.0, float(np.abs(trace.x).max())), "Greys"),
-                             "x", "y", -0.5, D - 0.5, T, D))
-        layout["yaxis"].update(range=x_range, title=dict(text="input x"), showgrid=False, tickfont=dict(size=10),
-                               tickvals=list(range(D)), ticktext=input_names)
-    data.append(dict(type="scatter", x=_f32([start, start]), y=_f32(x_range), mode="lines", hoverinfo="skip",
-                     line=dict(color=CURSOR_COLOUR, width=2), xaxis="x", yaxis="y"))
-    cursor_indices = [len(data) - 1]
-
-    # rows 2–5: one image per quantity, units × time, on fixed colour ranges
-    panel_at = len(images)  # where the four panel images sit in the images list
-    images += _panel_images(trace)
-    for k, (field, label, scale, zmin, zmax) in enumerate(PANELS, start=2):
-        layout[f"yaxis{k}"].update(title=dict(text=label), range=[-0.5, H - 0.5], showgrid=False, zeroline=False,
-                                   tickvals=list(range(H)) if H <= 8 else None)
-        layout[f"xaxis{k}"].update(showgrid=False)
-
-    # colour keys beside the heatmaps, one per scale: images and labels placed on the paper, since
-    # every extra pair of axes costs the browser ~15 ms per redraw
-    key_labels = []
-    for pair, scale, lo, hi, name in (((1, 2), GATE_SCALE, 0.0, 1.0, "gate"),
-                                      ((3, 4), STATE_SCALE, -1.0, 1.0, "state")):
-        bottom, top = rows[pair[1]][0] + 0.02, rows[pair[0]][1] - 0.02
-        strip = np.linspace(lo, hi, 64)[:, None]  # (64, 1), bottom = lo
-        images.append(_image(heatmap_uri(strip, lo, hi, scale, min_px=(8, 128)), "paper", "paper",
-                             left + 0.01, top, 0.015, top - bottom))
-        for frac, value in ((0.0, lo), (0.5, (lo + hi) / 2), (1.0, hi)):
-            key_labels.append(dict(text=f"{value:g}".replace("-", "−"), xref="paper", yref="paper",
-                                   x=left + 0.027, y=bottom + frac * (top - bottom), xanchor="left",
-                                   showarrow=False, font=dict(size=11)))
-        key_labels.append(dict(text=name, xref="paper", yref="paper", x=left + 0.06, y=(top + bottom) / 2,
-                               textangle=-90, showarrow=False, font=dict(size=12)))
-
-    # row 6: chosen units of h as lines, on the fixed range of a tanh
-    line_indices = list(range(len(data), len(data) + len(units)))
-    for j, unit in enumerate(units):
-        data.append(dict(type="scatter", x=steps, y=_f32(trace.h[:, unit]), mode="lines", name=f"h unit {unit}",
-                         line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
-                         hovertemplate=f"h unit {unit}, t=%{{x}}: %{{y:.3f}}<extra></extra>",
-                         xaxis="x6", yaxis="y6"))
-    layout["yaxis6"].update(range=[-1.05, 1.05], title=dict(text="h by unit"))
-    data.append(dict(type="scatter", x=_f32([start, start]), y=_f32([-1.05, 1.05]), mode="lines", hoverinfo="skip",
-                     line=dict(color=CURSOR_COLOUR, width=2), xaxis="x6", yaxis="y6"))
-    cursor_indices.append(len(data) - 1)
-
-    # right: the state path, drawn whole once, with a marker that the frames move
-    xy, (xlabel, ylabel) = trajectory_2d(trace.h)
-    xy = _f32(xy)
-    path_index = len(data)
-    data.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name="state path",
-                     line=dict(color="#999999", width=1), customdata=steps,
-                     marker=dict(size=4, color=steps, colorscale="Viridis", showscale=False),
-                     hovertemplate="t=%{customdata}<extra></extra>", xaxis="x7", yaxis="y7"))
-    pad_x = 0.1 * float(np.ptp(xy[:, 0]) or 1.0)
-    pad_y = 0.1 * float(np.ptp(xy[:, 1]) or 1.0)
-    layout["xaxis7"] = dict(domain=[left + 0.17, 1.0], anchor="y7", title=dict(text=xlabel), fixedrange=True,
-                            range=[float(xy[:, 0].min()) - pad_x, float(xy[:, 0].max()) + pad_x])
-    layout["yaxis7"] = dict(domain=[rows[4][0], rows[1][1]], anchor="x7", title=dict(text=ylabel), fixedrange=True,
-                            range=[float(xy[:, 1].min()) - pad_y, float(xy[:, 1].max()) + pad_y])
-    data.append(dict(type="scatter", x=xy[start:start + 1, 0], y=xy[start:start + 1, 1], mode="markers", name="now",
-                     marker=dict(size=14, color=CURSOR_COLOUR, line=dict(color="white", width=2)),
-                     hoverinfo="skip", xaxis="x7", yaxis="y7"))
-    animated = cursor_indices + [len(data) - 1]
-    annotations = key_labels + [dict(text="hidden-state path" + (" (PCA)" if H > 2 else ""), xref="paper",
-                                     yref="paper", x=(left + 0.17 + 1) / 2, y=rows[1][1] + 0.01, showarrow=False,
-                                     yanchor="bottom")]
-
-    # key steps of a task (e.g. the marked numbers), as dotted lines over the time panels
-    fixed_shapes = []
-    for m in markers:
-        fixed_shapes.append(dict(type="line", xref="x", yref="paper", x0=m.step, x1=m.step, y0=rows[-1][0],
-                                 y1=1.0, line=dict(color="#009E73", width=1.5, dash="dot")))
-        annotations.append(dict(text=m.label, x=m.step, xref="x", y=1.0, yref="paper", yanchor="bottom",
-                                showarrow=False, font=dict(size=11, color="#006B4F")))
-    heat_span = (rows[4][0], rows[1][1])  # the cursor shape covers the four image rows
-    layout.update(images=images, annotations=annotations,
-                  shapes=[_time_cursor(start, *heat_span)] + fixed_shapes)
-
-    # frames: the cursor traces, the path marker and the cursor shape; nothing else changes
-    frame_at = frame_steps(T, max_frames)
-    frames = [dict(name=str(t), group="steps", traces=animated,
-                   # plain lists: three numbers serialise faster than three tiny typed arrays
-                   data=[dict(type="scatter", x=[float(t)] * 2), dict(type="scatter", x=[float(t)] * 2),
-                         dict(type="scatter", x=[float(xy[t, 0])], y=[float(xy[t, 1])])],
-                   layout=dict(shapes=[_time_cursor(t, *heat_span)] + fixed_shapes))
-              for t in frame_at]
-    # redraw=False: moving three small traces; a full redraw per frame would stutter
-    frame_args = dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))
-    layout["sliders"] = [dict(
-        active=int(min(np.searchsorted(frame_at, start), len(frame_at) - 1)), x=0.24, len=left - 0.24, y=0,
-        yanchor="top", pad=dict(t=45), currentvalue=dict(prefix="step t = ", font=dict(size=13)),
-        steps=[dict(label=str(t), method="animate", args=[[str(t)], frame_args]) for t in frame_at],
-    )]
-    if snapshots:  # training time: each frame swaps the heatmaps and the unit lines, nothing else
-        still = cursor_indices + [path_index, len(data) - 1]
-        for k, (label, snap) in enumerate(snapshots):
-            swapped = images[:panel_at] + _panel_images(snap) + images[panel_at + len(PANELS):]
-            # plotly.js blanks every subplot without a trace in the frame, so the other scatter
-            # traces ride along unchanged
-            frames.append(dict(name=f"snapshot {k}", group="training", traces=line_indices + still,
-                               data=[dict(type="scatter", y=_f32(snap.h[:, unit])) for unit in units]
-                               + [dict(type="scatter") for _ in still],
-                               layout=dict(images=swapped)))
-        layout["sliders"].append(dict(
-            active=len(snapshots) - 1, x=0.24, len=left - 0.24, y=0, yanchor="top", pad=dict(t=125),
-            currentvalue=dict(prefix="weights after training step ", font=dict(size=13)),
-            steps=[dict(label=label, method="animate", args=[[f"snapshot {k}"], frame_args])
-                   for k, (label, _) in enumerate(snapshots)]))
-        layout["height"] = height + 80
-        layout["margin"]["b"] = 170
-    play_ms = max(40, int(4000 / len(frame_at)))  # a whole sequence plays in about four seconds
-    layout["updatemenus"] = [dict(
-        type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=52, r=8),
-        showactive=False,
-        buttons=[dict(label="▶ Play", method="animate",
-                      args=["steps", dict(frame=dict(duration=play_ms, redraw=False), fromcurrent=True,
-                                       transition=dict(duration=0), mode="immediate")]),
-                 dict(label="❚❚ Pause", method="animate", args=[[None], frame_args])],
-    )]
-    return go.Figure(data=data, layout=layout, frames=frames)
-
-
-def caption_for(trace: GRUTrace, step: int) -> str:
-    """A one-paragraph text alternative for the gates figure, with its key numbers."""
-    T, H = trace.h.shape
-    t = int(np.clip(step, 0, T - 1))
-    return (f"Heatmaps of the reset gate, update gate, candidate and hidden state for {H} unit(s) over {T} steps. "
+    text = (f"Heatmaps of the reset gate, update gate, candidate and hidden state for {H} unit(s) over {T} steps. "
             f"Mean r = {trace.r.mean():.2f}, mean u = {trace.u.mean():.2f}; "
-            f"h ranges from {trace.h.min():.2f} to {trace.h.max():.2f}. "
-            f"At step {t}: mean u = {trace.u[t].mean():.2f}, mean |h| = {np.abs(trace.h[t]).mean():.2f}.")
+            f"h ranges from {trace.h.min():.2f} to {trace.h.max():.2f}.")
+    if step is None:
+        return text
+    t = int(np.clip(step, 0, T - 1))
+    return text + f" At step {t}: mean u = {trace.u[t].mean():.2f}, mean |h| = {np.abs(trace.h[t]).mean():.2f}."
 
 
 def challenge_figure(h: np.ndarray, impulses, goal_steps, threshold: float, height: int = 260) -> go.Figure:

@@ -1,8 +1,10 @@
-"""Heatmaps as PNG images: a colour lookup table and a tiny PNG encoder (NumPy + stdlib only).
+"""Colour lookup tables and a tiny PNG encoder (NumPy + stdlib only).
 
-Plotly.js drops heatmap traces from a figure while it animates other traces without a full
-redraw, and redrawing every heatmap on every frame stutters. A layout image is never touched by
-an animation, and the browser draws it in one go.
+The gates chart's heatmaps are drawn by the browser (static/gates_chart.js) from the numbers, through the
+lookup tables made here, so every chart paints the same colours as colour_lut says. The PNG encoder now makes
+only the two static colour keys beside those heatmaps (gru_viz.gates_chart.colour_key): the per-chart PNG
+heatmaps it used to make cost the server ~2 ms per panel (T = 200, H = 16) and 4 images per training snapshot
+on the wire, where the browser draws one from numbers it has anyway in well under a millisecond.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Gates over time: a whole sequence through a GRU, animated in the browser, and a hand-tuning challenge."""
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from gru_viz import challenge, presets, run_gru, sequences
-from gru_viz.figures import caption_for, challenge_figure, gates_animation, trace_csv
+from gru_viz.figures import caption_for, challenge_figure, trace_csv
+from gru_viz.gates_chart import gates_chart, one_step_handoff
 from gru_viz.tasks import TASKS
 from gru_viz.urlstate import Field
+from pages._chart import draw_figure, draw_gates_chart, opened_cell
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
 P = "got"
@@ -29,7 +29,7 @@ def load_sequence(kind: str, T: int, seed: int, text: str, custom: str):
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
-    """The trace and its animated figure, built once per settings and shared read-only by every session.
+    """The weights, the trace and its chart spec, built once per settings and shared read-only by every session.
 
     weights_key is (kind, H, seed, digest); a trained model is passed unhashed, keyed by its digest."""
     if seq_key[0] == "task":  # a trained model is shown on an example of its own task
@@ -39,17 +39,18 @@ def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
     kind, H, seed, _ = weights_key
     weights = _trained.weights if kind == "trained" else presets.preset_weights(kind, x.shape[1], H, seed)
     trace = run_gru(weights, x)
-    return trace, names, gates_animation(trace, units=units, input_names=names), trace_csv(trace, names)
+    return weights, trace, names, gates_chart(trace, units=units, input_names=names)
 
 
 st.title("Gates over time")
 show_url_notices(P)
-st.caption("Feed a whole sequence through a GRU and watch r, u, the candidate ĥ and the state h. Press ▶ Play under "
-           "the chart: the animation runs in your browser.")
+st.caption("Feed a whole sequence through a GRU and watch r, u, the candidate ĥ and the state h. Press ▶ Play or drag "
+           "the step slider on the chart: the numbers and the cell diagram below it follow. Click a heatmap cell to "
+           "open that step and unit in One step.")
 
 @st.fragment
 def explorer():
-    """Inputs, weights, the animated chart and the numbers: a change here reruns only this part."""
+    """Inputs, weights, the chart with the numbers at its step: a change here reruns only this part."""
     restore_from_url(P, FIELDS)  # a fragment rerun skips the page's top: bring back settings of hidden widgets
     seq_col, w_col = st.columns(2, gap="large")
     with seq_col:
@@ -92,29 +93,36 @@ def explorer():
     hidden = weights_key[1]
     units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
                                  max_selections=8, key=f"{P}x_units_{hidden}"))
-    trace, names, figure, csv_text = build(seq_key, weights_key, units, model)
-    T = trace.h.shape[0]
-    st.plotly_chart(figure, theme=None, key=f"{P}x_chart", config={"displaylogo": False}, alt=caption_for(trace, 0))
-    st.caption(caption_for(trace, 0) + (" Frames are subsampled to 100 for long sequences." if T > 100 else ""))
-    step_numbers(trace, names, csv_text)
+    weights, trace, names, spec = build(seq_key, weights_key, units, model)
+    T, H = trace.h.shape
+    s[f"{P}_step"] = t = min(int(s.get(f"{P}_step", 0)), T - 1)
+    chart = draw_gates_chart(spec, key=f"{P}x_chart", step=t, alt=caption_for(trace, t), caption=caption_for(trace),
+                             step_key=f"{P}_step", can_open=True)
+    if (cell := opened_cell(chart, T, H)) is not None:
+        open_in_one_step(weights, trace, *cell, describe(seq_key, weights_key, model))
+    if T > 1:
+        st.slider("step t (moves the chart's cursor too)", 0, T - 1, key=f"{P}_step")
+    # the CSV is written only when asked for (16 ms for T = 200, H = 16), in a thread of its own, with no rerun
+    st.download_button("Download the whole trace (CSV)", lambda: trace_csv(trace, names), file_name="gru_trace.csv",
+                       mime="text/csv", key=f"{P}x_csv", on_click="ignore")
     save_to_url(P, FIELDS)
 
 
-@st.fragment
-def step_numbers(trace, names, csv_text):
-    """The numbers at one step, and the whole trace as CSV."""
-    st.subheader("The numbers at one step")
-    T = trace.h.shape[0]
-    st.session_state[f"{P}_step"] = min(int(st.session_state.get(f"{P}_step", 0)), T - 1)
-    t = st.slider("step t", 0, T - 1, key=f"{P}_step") if T > 1 else 0
-    table = pd.DataFrame({"h_(t−1)": trace.h_prev[t], "r": trace.r[t], "u": trace.u[t], "ĥ": trace.candidate[t],
-                          "h_t": trace.h[t]}).rename_axis("unit")
-    st.markdown(f"Input at step {t}: " + ", ".join(f"{n} = {v:.3f}" for n, v in zip(names, trace.x[t])))
-    st.dataframe(table, width="stretch", height=min(38 + 35 * len(table), 400),  # column_config: no pandas Styler
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns})
-    st.download_button("Download the whole trace (CSV)", csv_text, file_name="gru_trace.csv", mime="text/csv",
-                       key=f"{P}x_csv")
-    save_to_url(P, FIELDS)
+def describe(seq_key: tuple, weights_key: tuple, model) -> str:
+    """The settings in plain words, for the page that opens a step of this chart."""
+    kind, T, _, text, _ = seq_key
+    if kind == "task":
+        return f"Gates over time: the trained model ({model.task or 'unknown task'}) on an example of T = {T} steps"
+    w_kind, H, w_seed, _ = weights_key
+    sequence = {"custom": "your own numbers", "text": f"the text {text!r}"}.get(
+        kind, f"{sequences.PRESETS[kind]}, T = {T}")
+    return f"Gates over time: {sequence}; weights {presets.PRESETS[w_kind]}, H = {H}, seed {w_seed}"
+
+
+def open_in_one_step(weights, trace, step: int, unit: int, source: str) -> None:
+    """Hand one step of this chart to the One step page: the same weights, that step's input and state."""
+    st.session_state["os__from_gates"] = one_step_handoff(weights, trace, step, unit, source)
+    st.switch_page("pages/one-step.py")
 
 
 @st.fragment
@@ -136,9 +144,9 @@ def hand_tuning():
     (st.success if result.passed else st.info)(result.message)
     st.progress(result.closeness, text=f"how close: {result.closeness:.0%}")
     goals = [challenge.HOLD] if level == 1 else [challenge.SECOND - 1, challenge.T - 1]
-    st.plotly_chart(challenge_figure(result.trace.h[:, 0], challenge.LEVELS[level].impulses, goals, 0.0),
-                    theme=None, key=f"{P}x_challenge_chart", config={"displayModeBar": False},
-                    alt=f"h of the one-unit cell over {challenge.T} steps: {result.message}")
+    draw_figure(challenge_figure(result.trace.h[:, 0], challenge.LEVELS[level].impulses, goals, 0.0),
+                key=f"{P}x_challenge_chart", config={"displayModeBar": False},
+                alt=f"h of the one-unit cell over {challenge.T} steps: {result.message}")
 
 
 explorer()

@@ -5,11 +5,13 @@ import streamlit as st
 
 from gru_viz import jobs, run_gru, training, verdicts
 from gru_viz.explain import with_article
-from gru_viz.figures import Marker, gates_animation, learning_curve, saturation_figure
+from gru_viz.figures import Marker, caption_for, learning_curve, saturation_figure
+from gru_viz.gates_chart import gates_chart
 from gru_viz.tasks import TASKS
 from gru_viz.torch_bridge import max_difference
 from gru_viz.trained import TrainedModel
 from gru_viz.urlstate import Field
+from pages._chart import draw_gates_chart
 from pages._queue import policy_caption, submit, waiting_text
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
@@ -27,11 +29,12 @@ def results_figures(digest: str, _model: TrainedModel):
     trace = run_gru(_model.weights, x)
     markers = [Marker(int(k), "key input") for k in key[:6]]
     names = task.inputs if task else None
-    gates = gates_animation(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
-                            title=with_article(f"{task.title if task else 'sequence'} example", capital=True))
+    gates = gates_chart(trace, input_names=names, markers=markers, snapshots=_model.snapshot_traces(x),
+                        title=with_article(f"{task.title if task else 'sequence'} example", capital=True))
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
-    return gates, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
+    alt = caption_for(trace) + " (The final weights; a slider moves through training time.)"
+    return gates, alt, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
 
 
 st.title("Train a GRU")
@@ -113,7 +116,7 @@ model = trained_model()
 if model is None:
     st.info("Train a model above, or load one you saved earlier.")
 else:
-    gates, saturation, diff = results_figures(model.digest, model)
+    gates, alt, saturation, diff = results_figures(model.digest, model)
     meta = model.metadata
     a, b, c = st.columns(3)
     if "value" in meta:
@@ -122,10 +125,10 @@ else:
     b.metric("training steps", meta.get("steps", "?"))
     c.metric("NumPy core vs PyTorch", f"{diff:.1e}", "max |Δh| on the example", delta_color="off")
     st.subheader("What its gates do on one example")
-    st.caption("Dotted lines mark the task's key inputs. The lower slider shows the same example under the "
-               "weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
+    st.caption("Dotted lines mark the task's key inputs. The training-time slider shows the same example under "
+               "the weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
                "dip only at the key inputs, where the state must take in something new.")
-    st.plotly_chart(gates, theme=None, key=f"{P}x_gates", alt="Gates of the trained GRU on a task example")
+    draw_gates_chart(gates, key=f"{P}x_gates", step=0, alt=alt)  # no caption: it would not follow training time
     st.subheader("Gate saturation")
     st.caption("Each dot is one unit's gate over 32 examples: the share of steps it is shut (below 0.1) against "
                "the share it is open (above 0.9). Open means near 1: an open r lets the old state into the "

@@ -1,4 +1,6 @@
-"""Figure builders, the PNG heatmaps, and the small lesson modules (quiz, challenge, presets, explain)."""
+"""Figure builders, the PNG colour keys, and the small lesson modules (quiz, challenge, presets, explain).
+
+The gates chart has its own tests: test_gates_chart.py."""
 
 import base64
 import json
@@ -11,7 +13,7 @@ import torch
 from gru_viz import GRUWeights, challenge, presets, quiz, run_gru
 from gru_viz.analysis import frame_steps, gate_saturation, retention, trajectory_2d
 from gru_viz.explain import fmt, parameter_count, step_equations
-from gru_viz.figures import Marker, caption_for, gates_animation, trace_csv
+from gru_viz.figures import caption_for, trace_csv
 from gru_viz.raster import colour_lut, encode_png, heatmap_uri
 from gru_viz.sequences import preset_sequence
 
@@ -19,41 +21,6 @@ from gru_viz.sequences import preset_sequence
 def sine_trace(T=200, H=16, seed=0):
     x, _ = preset_sequence("sine", T)
     return run_gru(presets.preset_weights("random", 1, H, seed), x)
-
-
-def test_animation_figure_for_t200_h16_is_light():
-    fig = gates_animation(sine_trace())
-    size = len(fig.to_json())
-    assert size <= 1_000_000, size
-    assert len(fig.frames) == 100  # subsampled from 200 steps
-    # frames carry only the three small moving traces, never a heatmap
-    assert all(len(f.data) == 3 and all(t.type == "scatter" for t in f.data) for f in fig.frames)
-    assert not any(t.type == "heatmap" for t in fig.data)
-    assert len(fig.layout.images) >= 6  # r, u, candidate, h and two colour keys
-
-
-def test_animation_controls_are_plotly_slider_and_play_pause():
-    fig = gates_animation(sine_trace(T=30, H=3))
-    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
-    assert any("Play" in label for label in labels) and any("Pause" in label for label in labels)
-    steps = fig.layout.sliders[0].steps
-    assert [s.args[0][0] for s in steps] == [f.name for f in fig.frames]
-    assert all(s.method == "animate" for s in steps)
-
-
-def test_animation_axes_and_cursor_are_fixed_per_frame():
-    fig = gates_animation(sine_trace(T=30, H=3), markers=[Marker(7, "key")])
-    assert list(fig.layout.xaxis.range) == [-0.5, 29.5]
-    frame = fig.frames[12]
-    assert frame.layout.shapes[0].x0 == 12 and frame.data[0].x[0] == 12
-    assert any(s.x0 == 7 for s in frame.layout.shapes[1:])  # the marker stays in every frame
-    assert any(a.text == "key" for a in fig.layout.annotations)
-
-
-def test_heatmap_images_change_with_the_data():
-    a = gates_animation(sine_trace(T=40, H=4, seed=0))
-    b = gates_animation(sine_trace(T=40, H=4, seed=1))
-    assert a.layout.images[1].source != b.layout.images[1].source
 
 
 def test_png_encoder_round_trips_pixels():
@@ -110,6 +77,8 @@ def test_caption_states_key_numbers():
     trace = sine_trace(T=10, H=2)
     caption = caption_for(trace, 3)
     assert "2 unit(s) over 10 steps" in caption and f"{trace.u.mean():.2f}" in caption
+    assert f"At step 3: mean u = {trace.u[3].mean():.2f}" in caption
+    assert caption_for(trace) == caption.split(" At step")[0]  # without a step: the whole sequence only
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))
@@ -171,15 +140,3 @@ def test_step_equations_show_the_live_numbers():
 
 def test_fmt_reads_like_a_textbook():
     assert fmt(-0.0001) == "0.00" and fmt(-1.5) == "−1.50" and fmt(float("nan")) == "—"
-
-
-def test_training_snapshots_add_a_second_slider_that_swaps_heatmaps_only():
-    x, _ = preset_sequence("sine", 40)
-    snaps = [(str(k), run_gru(presets.preset_weights("random", 1, 3, k), x)) for k in range(4)]
-    fig = gates_animation(snaps[-1][1], snapshots=snaps)
-    training = [f for f in fig.frames if f.group == "training"]
-    assert len(training) == 4 and len(fig.layout.sliders) == 2
-    assert training[0].layout.images[1].source != training[3].layout.images[1].source
-    assert training[3].layout.images[1].source == fig.layout.images[1].source  # the last snapshot is on screen
-    assert fig.layout.updatemenus[0].buttons[0].args[0] == "steps"  # Play walks time steps, not training
-    assert all(t.type == "scatter" for f in training for t in f.data)

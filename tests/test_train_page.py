@@ -1,6 +1,7 @@
 """The Train page under AppTest: a short run in a separate process, its results, save and load."""
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -37,8 +38,9 @@ def test_train_page_trains_in_the_background_and_shows_the_gates():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["training steps"] == "20"
     assert float(metrics["NumPy core vs PyTorch"]) <= 1e-5
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3  # learning curve, gates with training snapshots, saturation
+    assert len(at.get("plotly_chart")) == 2  # learning curve, saturation
+    gates = json.loads(at.get("bidi_component")[0].proto.json)["spec"]  # the gates chart element (pages/_chart.py)
+    assert gates["T"] == 10 and gates["H"] == 4 and len(gates["snapshots"]) >= 2
     model = at.session_state["trained_model"]
     assert model.task == "adding" and len(model.snapshots) >= 2
 
@@ -54,7 +56,7 @@ def test_training_reuses_the_model_when_revisiting(tmp_path):
     at = train_briefly(open_train_page())
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/train.py").run()
-    assert not at.exception and len(at.get("plotly_chart")) >= 2
+    assert not at.exception and len(at.get("plotly_chart")) >= 2 and at.get("bidi_component")
 
 
 def test_bad_uploaded_file_shows_an_error_and_keeps_the_model():

@@ -49,6 +49,6 @@ def test_keyboard_alone_changes_a_setting(page):
 def test_charts_have_text_alternatives(page):
     open_page(page, "/gates-over-time")
     page.locator(".js-plotly-plot").first.wait_for()
-    labels = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    labels = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .gv-chart')]
         .map(el => el.getAttribute('aria-label') || el.querySelector('[aria-label]')?.getAttribute('aria-label') || '')""")
     assert labels and all("steps" in label for label in labels), labels

@@ -1,16 +1,15 @@
-"""The app in a real browser: navigation, the in-browser animation, reruns on widget changes, bad input, links.
+"""The app in a real browser: navigation, reruns on widget changes, bad input, links (the gates chart's own
+behaviour, Play, Pause, scrubbing and the step link, is in test_chart.py).
 
 Run: .venv/bin/python -m pytest -q tests/browser   (screenshots land in test-artifacts/screenshots/)
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_page, rerun, screenshot, script_runs, watch_script_runs
+from tests.browser.conftest import open_page, rerun, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +20,8 @@ PAGES = [
     ("Gates over time", "Gates over time", "/gates-over-time", "gates-over-time"),
     ("Train a GRU", "Train a GRU", "/train", "train"),
 ]
-ANIMATED = '.js-plotly-plot:has(.updatemenu-button)'  # the Gates-over-time animation (the challenge chart has none)
-SLIDER_ACTIVE = "g => g._fullLayout.sliders[0].active"
-IMAGE_SOURCE = "g => g._fullLayout.images[1].source"  # the reset-gate heatmap, a PNG data URI
-
-# Pressing Pause interrupts Plotly.animate's running Play promise; plotly.js rejects it with `undefined` and its
-# updatemenu does not catch that, so Chromium reports an uncaught "undefined" page error. That is plotly.js's
-# documented behaviour for mode="immediate" (and harmless), not the app's.
-PLOTLY_PAUSE_REJECTION = "undefined"
+ANIMATED = ".gv-gates"  # the Gates-over-time chart element (pages/_chart.py); test_chart.py tests it in depth
+SPEC = f"() => document.querySelector('{ANIMATED}').__gvSpec"  # the id of the chart spec it shows
 
 
 def assert_clean(page, allow_page_errors: tuple[str, ...] = ()) -> None:
@@ -45,7 +38,7 @@ def heading(page):
 
 
 def animated_chart(page):
-    """The Gates-over-time chart, once Plotly has drawn it."""
+    """The Gates-over-time chart element, once plotly.js has drawn it."""
     chart = page.locator(ANIMATED).first
     chart.locator(".main-svg").first.wait_for()
     return chart
@@ -81,9 +74,9 @@ def wait_for_url_param(page, name: str, value: str) -> None:
     page.wait_for_function("([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, value])
 
 
-def wait_for_frame_count(chart, n: int) -> None:
-    chart.page.wait_for_function(f"() => document.querySelector('{ANIMATED}')?._fullLayout?.sliders[0].steps.length"
-                                 f" === {n}")
+def wait_for_step_count(chart, n: int) -> None:
+    """The chart's own step slider runs over n steps."""
+    chart.page.wait_for_function(f"() => document.querySelector('{ANIMATED} .gv-step')?.max === '{n - 1}'")
 
 
 def nudge_slider(page, label: str, key: str = "ArrowLeft") -> None:
@@ -93,17 +86,10 @@ def nudge_slider(page, label: str, key: str = "ArrowLeft") -> None:
         page.keyboard.press(key)
 
 
-def wait_for_new_figure(page, chart, before: str, timeout_ms: int = 30_000) -> str:
-    """Wait until the chart's heatmap image differs from `before` (the figure was redrawn); return the new one."""
-    chart.evaluate(f"""(g, before) => new Promise((resolve, reject) => {{
-        const t0 = performance.now();
-        (function poll() {{
-            if (g._fullLayout && g._fullLayout.images[1] && g._fullLayout.images[1].source !== before) resolve();
-            else if (performance.now() - t0 > {timeout_ms}) reject(new Error('chart was not redrawn'));
-            else requestAnimationFrame(poll);
-        }})();
-    }})""", before)
-    return chart.evaluate(IMAGE_SOURCE)
+def wait_for_new_figure(page, before: str, timeout_ms: int = 30_000) -> str:
+    """Wait until the chart shows another spec than `before` (it was updated); return the new spec's id."""
+    page.wait_for_function(f"b => ({SPEC})() !== b", arg=before, timeout=timeout_ms)
+    return page.evaluate(SPEC)
 
 
 # (a) -----------------------------------------------------------------------------------------------------------
@@ -126,61 +112,32 @@ def test_page_opens_from_sidebar(page, label, title, path, shot):
     screenshot(page, shot)
 
 
-# (b) -----------------------------------------------------------------------------------------------------------
-def test_play_and_pause_run_in_the_browser(page):
-    open_page(page, "/gates-over-time?seq=sine&T=100&H=8")
-    chart = animated_chart(page)
-    assert chart.locator("image").count() >= 6  # input-free sine: r, u, ĥ, h heatmaps and two colour keys
-    assert chart.evaluate(SLIDER_ACTIVE) == 0
-    current = chart.locator(".slider-group > text.slider-label")  # Plotly's "step t = …" current-value text
-    assert current.text_content() == "step t = 0"
-    watch_script_runs(page)
-
-    chart.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_function(f"() => ({SLIDER_ACTIVE})(document.querySelector('{ANIMATED}')) >= 5", timeout=5000)
-    playing_at = chart.evaluate(SLIDER_ACTIVE)
-    assert chart.locator("image").count() >= 6, "heatmap images vanished while playing"
-    assert re.fullmatch(r"step t = \d+", current.text_content())
-    screenshot(page, "gates-over-time-playing", element=page.locator('[data-testid="stPlotlyChart"]', has=chart))
-
-    chart.locator(".updatemenu-button", has_text="Pause").click()
-    page.wait_for_timeout(100)
-    paused_at = chart.evaluate(SLIDER_ACTIVE)
-    assert paused_at >= playing_at
-    page.wait_for_timeout(1000)
-    assert chart.evaluate(SLIDER_ACTIVE) == paused_at, "the animation kept running after Pause"
-    assert paused_at < 99, "the animation ran to its end: Pause came too late to test anything"
-    label = chart.evaluate("g => g._fullLayout.sliders[0].steps[g._fullLayout.sliders[0].active].label")
-    assert current.text_content() == f"step t = {label}"
-    assert chart.locator("image").count() >= 6
-    assert script_runs(page) == 0, "playing or pausing made Streamlit rerun the script"
-    assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
-    assert_clean(page, allow_page_errors=(PLOTLY_PAUSE_REJECTION,))
+# (b) Play, Pause and scrubbing: tests/browser/test_chart.py ------------------------------------------------------
 
 
 # (c) -----------------------------------------------------------------------------------------------------------
 def test_widget_changes_redraw_the_chart(page):
     open_page(page, "/gates-over-time?seq=sine&T=60&H=8&weights=random&seed=0")
     chart = animated_chart(page)
-    source = chart.evaluate(IMAGE_SOURCE)
-    assert chart.evaluate("g => g._fullLayout.yaxis2.tickvals.length") == 8
+    source = page.evaluate(SPEC)
+    expect(chart.locator(".gv-table tbody tr")).to_have_count(8)
 
     nudge_slider(page, "hidden size H")
     expect(slider_input(page, "hidden size H")).to_have_value("7")
-    source = wait_for_new_figure(page, chart, source)
-    assert chart.evaluate("g => g._fullLayout.yaxis2.tickvals.length") == 7  # one row per unit
+    source = wait_for_new_figure(page, source)
+    expect(chart.locator(".gv-table tbody tr")).to_have_count(7)  # one row per unit
     wait_for_url_param(page, "H", "7")
 
     choose(page, "weights", "Keeps its memory (u near 1)")
     expect(selectbox_input(page, "weights")).to_have_value("Keeps its memory (u near 1)")
-    source = wait_for_new_figure(page, chart, source)
+    source = wait_for_new_figure(page, source)
     wait_for_url_param(page, "weights", "keeper")
 
     seed = number_input(page, "weight seed")
     with rerun(page):
         seed.fill("5")
         seed.press("Enter")
-    wait_for_new_figure(page, chart, source)
+    wait_for_new_figure(page, source)
     wait_for_url_param(page, "seed", "5")
     assert_clean(page)
     screenshot(page, "gates-over-time-keeper")
@@ -224,7 +181,7 @@ def test_bad_custom_numbers_from_a_custom_link(page):
     _assert_banana_reported(page)
     _type_custom_numbers(page, "1, 2, 3, 0, 0")  # and a good sequence clears the error
     expect(page.locator('[data-testid="stAlert"]', has_text="banana")).to_have_count(0)
-    wait_for_frame_count(animated_chart(page), 5)
+    wait_for_step_count(animated_chart(page), 5)
     assert_clean(page)
 
 
@@ -236,8 +193,8 @@ def test_gates_link_restores_its_settings(page):
     expect(slider_input(page, "length T")).to_have_value("40")
     expect(slider_input(page, "hidden size H")).to_have_value("4")
     expect(number_input(page, "weight seed")).to_have_value("3")
-    assert chart.evaluate("g => g._fullLayout.sliders[0].steps.length") == 40
-    assert chart.evaluate("g => g._fullLayout.yaxis2.tickvals.length") == 4
+    wait_for_step_count(chart, 40)
+    expect(chart.locator(".gv-table tbody tr")).to_have_count(4)
     assert page.locator('[data-testid="stAlert"]', has_text="Link setting").count() == 0
     assert_clean(page)
 

@@ -1,0 +1,683 @@
+// The chart element of pages/_chart.py: a plotly.js figure that this element owns and updates in place.
+//
+// Gates chart (gru_viz/gates_chart.py builds its spec): the numbers arrive once, as float32 arrays; the heatmaps are
+// images drawn here from those numbers, the time cursor is an overlay placed from plotly.js's axes, and the numbers
+// table and cell diagram of the cursor's step are plain DOM. So moving the cursor (Play, the scrubber, a step from
+// Python) makes no plotly.js call at all, and new numbers cost one relayout (images, changed axes) and one
+// Plotly.animate of the line traces (redraw: false), not a redraw of every subplot. Python hears about the step only
+// when the cursor comes to rest (Pause, end of a drag): one rerun, never one per frame.
+//
+// Plain figure: any Plotly figure from Python, updated with Plotly.react in the same element.
+//
+// Every error is caught and shown in the element; uncaught, it would replace the element with an error box.
+
+// plotly.js from static/, never a CDN: its basic bundle (scatter, bar and pie traces; see static/README.md), a quarter
+// of the full bundle's 4.8 MB for the browser to parse. Streamlit would gzip it afresh for every first visit; its
+// gzipped copy is served as it is and unpacked here. Browsers without DecompressionStream take the plain file.
+const PLOTLY_URL = new URL("plotly-basic.min.js", import.meta.url).href;
+const PLOTLY_GZ_URL = new URL("plotly-basic.min.js.gz", import.meta.url).href;
+const REPORT_DELAY_MS = 200;  // a cursor at rest this long is reported to Python
+const NARROW_PX = 640;  // below this width the state path goes under the time panels
+const NO_ZOOM = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"];
+const FAST = () => ({transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: "immediate"});
+
+async function plotlySource() {
+  if (typeof DecompressionStream === "undefined") return PLOTLY_URL;
+  const response = await fetch(PLOTLY_GZ_URL);
+  if (!response.ok) throw new Error(`could not load ${PLOTLY_GZ_URL} (${response.status})`);
+  const code = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).blob();
+  return URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+}
+
+function loadPlotly() {
+  if (!window.__gvPlotly) {
+    window.__gvPlotly = plotlySource().then((src) => new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.dataset.plotly = PLOTLY_URL;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js did not load")));
+      script.onerror = () => reject(new Error(`could not load ${PLOTLY_URL}`));
+      document.head.appendChild(script);
+    })).catch((err) => {
+      window.__gvPlotly = null;  // a later update may try again
+      throw err;
+    });
+  }
+  return window.__gvPlotly;
+}
+
+function decodeBytes(b64) {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+// A (rows, cols) float32 matrix, row-major, as sent by gru_viz.gates_chart.encode_f32.
+class Matrix {
+  constructor(b64, rows) {
+    this.b64 = b64;  // what was sent: equal text, equal numbers
+    this.values = new Float32Array(decodeBytes(b64).buffer);
+    this.rows = rows;
+    this.cols = this.values.length / rows;
+  }
+  row(i) { return this.values.subarray(i * this.cols, (i + 1) * this.cols); }
+  col(j) {
+    const out = new Float32Array(this.rows);
+    for (let i = 0; i < this.rows; i++) out[i] = this.values[i * this.cols + j];
+    return out;
+  }
+}
+
+// Two decimals with a true minus sign, "—" for NaN: gru_viz.diagram.format_number.
+function formatNumber(v, digits = 2) {
+  if (!Number.isFinite(v)) return "—";
+  const s = v.toFixed(digits);
+  return (/^-0\.0*$/.test(s) ? s.slice(1) : s).replace("-", "−");
+}
+
+// "0.97" for one entry, else "[a, b," / "c, d, …]" two entries a line: gru_viz.diagram.format_values.
+function formatValues(values, maxItems = 4) {
+  if (values.length === 1) return [formatNumber(values[0])];
+  const items = Array.from(values.slice(0, maxItems), (v) => formatNumber(v));
+  const lines = [];
+  for (let i = 0; i < items.length; i += 2) lines.push(items.slice(i, i + 2).join(", ") + ",");
+  lines[lines.length - 1] = lines[lines.length - 1].slice(0, -1) + (values.length > maxItems ? ", …]" : "]");
+  lines[0] = "[" + lines[0];
+  return lines;
+}
+
+// A (T, n) matrix as a PNG data URI of n rows × T columns (row 0 at the bottom), coloured through a 256-entry
+// lookup table over [lo, hi] as gru_viz.raster.colourise does. One pixel per cell: CSS keeps the pixels crisp.
+function heatImage(matrix, lo, hi, lut) {
+  const T = matrix.rows;
+  const n = matrix.cols;
+  const canvas = document.createElement("canvas");
+  canvas.width = T;
+  canvas.height = n;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(T, n);
+  const px = image.data;
+  const top = lut.length / 3 - 1;
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < n; k++) {
+      const v = matrix.values[t * n + k];
+      const i = Number.isNaN(v) ? Math.round(top / 2)
+        : Math.min(Math.max(Math.round((v - lo) / (hi - lo) * top), 0), top);
+      const at = ((n - 1 - k) * T + t) * 4;
+      px[at] = lut[3 * i];
+      px[at + 1] = lut[3 * i + 1];
+      px[at + 2] = lut[3 * i + 2];
+      px[at + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas.toDataURL("image/png");
+}
+
+function el(tag, attrs = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text) node.textContent = text;
+  return node;
+}
+
+// Leaves of a layout as "path" → JSON text (arrays are leaves), for relayout of what changed only.
+function flatten(obj, prefix = "", out = {}) {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === "object" && !Array.isArray(v)) flatten(v, key, out);
+    else out[key] = JSON.stringify(v);
+  }
+  return out;
+}
+
+// The names of the arrays an object of the figure points at ({"$a": name}).
+function arraysOf(obj, names = new Set()) {
+  if (Array.isArray(obj)) obj.forEach((value) => arraysOf(value, names));
+  else if (obj && typeof obj === "object") {
+    if ("$a" in obj) names.add(obj.$a);
+    else Object.values(obj).forEach((value) => arraysOf(value, names));
+  }
+  return names;
+}
+
+// What must match for an in-place update: the traces without their numbers (pointers only).
+function structure(spec) {
+  return JSON.stringify([spec.T, spec.figure.data, spec.heat.map((heat) => [heat.field, heat.y])]);
+}
+
+class Element {
+  constructor(parent, className) {
+    this.root = el("div", {class: `gv-chart ${className}`, role: "figure"});
+    this.root.__gvChart = this;  // tests check that the same node survives a widget change
+    this.error = el("div", {class: "gv-error", role: "alert", hidden: ""});
+    this.plot = el("div", {class: "gv-plot"});
+    this.queue = Promise.resolve();
+    parent.append(this.root);
+  }
+
+  guard(fn) {
+    return (...args) => {
+      try {
+        return fn(...args);
+      } catch (err) {
+        this.fail(err);
+        return undefined;
+      }
+    };
+  }
+
+  fail(err) {
+    console.error("gru_viz chart:", err);
+    this.error.textContent = "The chart hit an error and may be out of date "
+      + `(${err && err.message ? err.message : err}). Reload the page to draw it again.`;
+    this.error.hidden = false;
+  }
+
+  // Updates run one after the other, and only the latest waiting one runs: a burst of reruns draws once.
+  receive(data, api) {
+    this.api = api;
+    this.root.setAttribute("aria-label", String(data.alt || "chart"));
+    this.latest = data;
+    this.queue = this.queue.then(() => {
+      if (this.latest !== data) return undefined;
+      return this.update(data);
+    }).catch((err) => this.fail(err));
+  }
+
+  drawn(id) {
+    this.root.__gvDraws = (this.root.__gvDraws || 0) + 1;
+    this.root.__gvSpec = id;
+  }
+}
+
+// Any Plotly figure, drawn with plotly.js from static/ and updated with Plotly.react in the same element.
+class PlainChart extends Element {
+  constructor(parent) {
+    super(parent, "gv-plain");
+    this.root.append(this.error, this.plot);
+  }
+
+  async update(data) {
+    if (data.figure === this.figure) return;
+    const Plotly = await loadPlotly();
+    const t0 = performance.now();
+    const figure = JSON.parse(data.figure);
+    const config = {responsive: true, displaylogo: false, modeBarButtonsToRemove: NO_ZOOM, ...(data.config || {})};
+    await Plotly.react(this.plot, figure.data, figure.layout, config);
+    this.figure = data.figure;
+    this.root.__gvDrawMs = performance.now() - t0;
+    this.drawn(data.figure.length);
+  }
+}
+
+class GatesChart extends Element {
+  constructor(parent) {
+    super(parent, "gv-gates");
+    const controls = el("div", {class: "gv-controls"});
+    this.play = el("button", {type: "button", class: "gv-play", "aria-pressed": "false"}, "▶ Play");
+    this.scrub = el("input", {type: "range", class: "gv-step", min: "0", max: "0", step: "1", value: "0",
+                              "aria-label": "time step t of the chart"});
+    this.stepOut = el("output", {class: "gv-step-out"}, "step t = 0");
+    controls.append(this.play, this.scrub, this.stepOut);
+    this.training = el("div", {class: "gv-controls gv-training", hidden: ""});
+    this.snapScrub = el("input", {type: "range", class: "gv-snap", min: "0", max: "0", step: "1", value: "0",
+                                  "aria-label": "training time: the weights after this many training steps"});
+    this.snapOut = el("output", {class: "gv-snap-out"});
+    this.training.append(el("span", {class: "gv-label"}, "training time"), this.snapScrub, this.snapOut);
+    const plotBox = el("div", {class: "gv-plot-box"});
+    const overlay = el("div", {class: "gv-overlay", "aria-hidden": "true"});
+    this.cursor = el("div", {class: "gv-cursor"});
+    this.dot = el("div", {class: "gv-dot"});
+    this.tip = el("div", {class: "gv-tip", hidden: ""});
+    this.rowLabels = el("div");
+    this.pathX = el("div", {class: "gv-axis-label"});
+    this.pathY = el("div", {class: "gv-axis-label gv-vertical"});
+    overlay.append(this.rowLabels, this.cursor, this.dot, this.pathX, this.pathY, this.tip);
+    plotBox.append(this.plot, overlay);
+    const below = el("div", {class: "gv-below"});
+    const numbers = el("div", {class: "gv-numbers"});
+    this.heading = el("p", {class: "gv-heading"});
+    this.inputLine = el("p", {class: "gv-input"});
+    const tableBox = el("div", {class: "gv-table-box", tabindex: "0", role: "region",
+                                "aria-label": "the numbers at the chart's step"});
+    this.table = el("table", {class: "gv-table"});
+    tableBox.append(this.table);
+    const open = this.openBox = el("div", {class: "gv-open", hidden: ""});
+    this.unitPick = el("select", {class: "gv-unit", "aria-label": "unit to open in One step"});
+    this.openButton = el("button", {type: "button", class: "gv-open-button"}, "Open this step in One step");
+    open.append(el("label", {class: "gv-label"}, "unit"), this.unitPick, this.openButton);
+    numbers.append(this.heading, this.inputLine, tableBox, open);
+    this.diagramBox = el("div", {class: "gv-diagram", tabindex: "0", role: "region",
+                                 "aria-label": "the cell diagram at the chart's step"});
+    below.append(numbers, this.diagramBox);
+    // what the figure shows, in words (screen readers have it in the figure's label already)
+    this.caption = el("p", {class: "gv-caption", "aria-hidden": "true"});
+    this.root.append(this.error, controls, this.training, plotBox, this.caption, below);
+
+    this.spec = null;
+    this.rows = [];
+    this.pictures = new Map();  // heatmap pictures already drawn, by their numbers (training time goes back and forth)
+    this.step = 0;
+    this.pyStep = null;  // the last step Python sent
+    this.reported = null;  // the last step this element reported
+    this.timer = null;
+    this.play.addEventListener("click", this.guard(() => (this.timer ? this.pause() : this.start())));
+    this.scrub.addEventListener("input", this.guard(() => { this.stop(); this.setStep(+this.scrub.value); }));
+    this.scrub.addEventListener("change", this.guard(() => this.report()));
+    this.snapScrub.addEventListener("input", this.guard(() => this.showSnapshot(+this.snapScrub.value)));
+    this.openButton.addEventListener("click", this.guard(() => this.open(this.step, +this.unitPick.value)));
+    plotBox.addEventListener("mousemove", this.guard((event) => this.hover(event)));
+    plotBox.addEventListener("mouseleave", () => { this.tip.hidden = true; });
+    plotBox.addEventListener("click", this.guard((event) => this.clicked(event)));
+    new ResizeObserver(this.guard(() => this.resize())).observe(plotBox);
+  }
+
+  async update(data) {
+    this.caption.textContent = String(data.caption || "");
+    this.reports = data.report !== false;
+    this.opens = data.open === true;
+    this.openBox.hidden = !this.opens;
+    if (!this.spec || this.spec.id !== data.spec.id) await this.load(data.spec, data.step);
+    if (data.step !== this.pyStep) {
+      this.pyStep = data.step;
+      if (data.step !== this.reported) {  // not the echo of our own report: Python moved the step
+        this.stop();
+        this.setStep(data.step);
+      }
+    }
+  }
+
+  async load(spec, step) {
+    const Plotly = await loadPlotly();
+    const t0 = performance.now();
+    const decode = (arrays) => Object.fromEntries(Object.entries(arrays).map(
+      ([name, b64]) => [name, new Matrix(b64, name === "h0" ? 1 : spec.T)]));
+    const old = this.spec;
+    this.spec = spec;
+    this.luts = Object.fromEntries(Object.entries(spec.scales).map(([name, b64]) => [name, decodeBytes(b64)]));
+    this.base = decode(spec.arrays);
+    this.snapshots = spec.snapshots.map((s) => ({label: s.label, arrays: decode(s.arrays)}));
+    this.snapshot = this.snapshots.length - 1;  // -1 without snapshots: the spec's own arrays
+    this.arrays = this.snapshot >= 0 ? {...this.base, ...this.snapshots[this.snapshot].arrays} : this.base;
+    this.scrub.max = String(spec.T - 1);
+    this.training.hidden = !this.snapshots.length;
+    if (this.snapshots.length) {
+      this.snapScrub.max = String(this.snapshots.length - 1);
+      this.snapScrub.value = String(this.snapshot);
+    }
+    this.refs = spec.figure.data.map((trace) => arraysOf(trace));  // to update only traces whose numbers changed
+    this.buildTable();
+    if (!old || old.diagram.svg !== spec.diagram.svg) this.buildDiagram();
+    if (!this.plotted) {
+      // a fixed width, kept by the resize observer: plotly.js's own autosize measures the page on every update
+      this.width = this.plot.clientWidth || 800;
+      this.narrow = this.width < NARROW_PX;
+    }
+    const layout = this.layout();
+    if (!this.plotted) {
+      await Plotly.newPlot(this.plot, this.traces(), layout, {displaylogo: false, modeBarButtonsToRemove: NO_ZOOM});
+      this.plotted = true;
+      this.plot.on("plotly_afterplot", this.guard(() => this.place()));
+      this.noteDrawn();
+    } else if (structure(old) === structure(spec)) {
+      // the same traces with new numbers: one relayout of what changed in the layout, one animate of the lines
+      const before = flatten({...this.shown.layout, images: null});  // the pictures are compared on their own
+      const after = flatten({...this.variant(spec), images: null});
+      const changes = {};
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (before[key] !== after[key]) changes[key] = key in after ? JSON.parse(after[key]) : null;
+      }
+      await this.redraw(this.imageChanges(layout, changes));
+    } else {
+      await Plotly.react(this.plot, this.traces(), layout);
+      this.noteDrawn();
+    }
+    this.shown = {layout: this.variant(spec), images: layout.images.map((image) => image.source)};
+    this.buildRowLabels();
+    this.pathX.textContent = spec.path_labels.x;
+    this.pathY.textContent = spec.path_labels.y;
+    this.showSnapshotLabel();
+    this.root.__gvDrawMs = performance.now() - t0;  // for benchmarks/bench_browser.py
+    this.drawn(spec.id);
+    this.setStep(Math.min(Math.max(step | 0, 0), spec.T - 1));
+  }
+
+  // New numbers on the same figure: images and changed layout keys in one relayout, the lines in one animate.
+  async redraw(changes) {
+    if (Object.keys(changes).length) await window.Plotly.relayout(this.plot, changes);
+    const traces = this.traces();
+    // every line trace takes part (plotly.js blanks the subplots of those left out), but only the ones whose
+    // numbers changed carry data: the others ride along empty and cost plotly.js next to nothing
+    const lines = traces.map((t, i) => i).filter((i) => this.refs[i].size);
+    const changed = (i) => [...this.refs[i]].some((name) => this.arrays[name].b64 !== this.drawnArrays[name]);
+    if (lines.some(changed)) {
+      const numbers = (i) => (traces[i].x ? {x: traces[i].x, y: traces[i].y} : {y: traces[i].y});
+      const data = lines.map((i) => (changed(i) ? numbers(i) : {}));
+      await window.Plotly.animate(this.plot, {data, traces: lines}, FAST());
+    }
+    this.noteDrawn();
+  }
+
+  noteDrawn() {
+    this.drawnArrays = Object.fromEntries(Object.entries(this.arrays).map(([name, m]) => [name, m.b64]));
+  }
+
+  // The Plotly traces with every {"$a": name, "col": k} pointer replaced by the current numbers.
+  traces() {
+    const walk = (obj) => {
+      if (Array.isArray(obj)) return obj.map(walk);
+      if (obj && typeof obj === "object") {
+        if ("$a" in obj) return this.arrays[obj["$a"]].col(obj.col);
+        const out = {};
+        for (const [k, v] of Object.entries(obj)) out[k] = walk(v);
+        return out;
+      }
+      return obj;
+    };
+    return walk(this.spec.figure.data);  // fresh copies: plotly.js writes into what it is given
+  }
+
+  variant(spec) {
+    return spec.figure[this.narrow ? "layout_narrow" : "layout"];
+  }
+
+  // The layout (for this width) with each heatmap image drawn from the current numbers.
+  layout() {
+    const layout = JSON.parse(JSON.stringify(this.variant(this.spec)));
+    layout.width = this.width;
+    for (const image of layout.images) {
+      if (image.source && typeof image.source === "object") {
+        const h = this.spec.heat[image.source.$img];
+        const matrix = this.arrays[h.field];
+        const key = `${h.scale} ${h.lo} ${h.hi} ${matrix.b64}`;
+        if (!this.pictures.has(key)) {
+          if (this.pictures.size >= 64) this.pictures.delete(this.pictures.keys().next().value);
+          this.pictures.set(key, heatImage(matrix, h.lo, h.hi, this.luts[h.scale]));
+        }
+        image.source = this.pictures.get(key);
+      }
+    }
+    return layout;
+  }
+
+  showSnapshot(k) {
+    this.stop();
+    this.snapshot = k;
+    this.arrays = {...this.base, ...this.snapshots[k].arrays};
+    this.showSnapshotLabel();
+    this.setStep(this.step);  // the table and diagram at once; the figure when plotly.js is free
+    if (this.snapQueued) return;  // a drag sends many inputs: one drawing waits, and it draws the latest
+    this.snapQueued = true;
+    this.queue = this.queue.then(() => {
+      this.snapQueued = false;
+      return this.redraw(this.imageChanges(this.layout(), {}));
+    }).catch((err) => this.fail(err));
+  }
+
+  // The relayout keys of the heatmap images whose pictures changed (and remember them as shown).
+  imageChanges(layout, changes) {
+    layout.images.forEach((image, i) => {
+      if (image.source !== this.shown.images[i]) changes[`images[${i}].source`] = image.source;
+    });
+    this.shown.images = layout.images.map((image) => image.source);
+    return changes;
+  }
+
+  showSnapshotLabel() {
+    if (this.snapshot < 0) return;
+    this.snapOut.textContent = `weights after training step ${this.snapshots[this.snapshot].label}`;
+  }
+
+  start() {
+    const last = this.spec.T - 1;
+    if (this.step >= last) this.setStep(0);
+    this.play.textContent = "❚❚ Pause";
+    this.play.setAttribute("aria-pressed", "true");
+    this.timer = setInterval(this.guard(() => {
+      const next = Math.min(this.step + this.spec.play_stride, last);
+      this.setStep(next);
+      if (next >= last) this.pause();
+    }), this.spec.play_ms);
+  }
+
+  stop() {
+    if (!this.timer) return false;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.play.textContent = "▶ Play";
+    this.play.setAttribute("aria-pressed", "false");
+    return true;
+  }
+
+  pause() {
+    if (this.stop()) this.report();
+  }
+
+  report() {
+    clearTimeout(this.reportTimer);
+    if (!this.reports) return;
+    this.reportTimer = setTimeout(this.guard(() => {
+      if (this.step === this.reported && this.step === this.pyStep) return;
+      this.reported = this.step;
+      this.api.setStateValue("step", this.step);
+    }), REPORT_DELAY_MS);
+  }
+
+  open(step, unit) {
+    if (!this.opens) return;
+    this.stop();
+    this.api.setTriggerValue("open", {step, unit});
+  }
+
+  // The heatmap cell under the pointer: {heat, t, k, value}, or null.
+  cellAt(event) {
+    const full = this.plot._fullLayout;
+    if (!full || !this.spec) return null;
+    const box = this.plot.getBoundingClientRect();
+    const px = event.clientX - box.left;
+    const py = event.clientY - box.top;
+    for (const heat of this.spec.heat) {
+      const xa = full.xaxis;
+      const ya = full[heat.y.replace("y", "yaxis")];
+      if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) continue;
+      const matrix = this.arrays[heat.field];
+      const t = Math.min(Math.max(Math.round(xa.p2l(px - xa._offset)), 0), matrix.rows - 1);
+      const k = Math.min(Math.max(Math.floor(ya.p2l(py - ya._offset) * matrix.cols), 0), matrix.cols - 1);
+      return {heat, t, k, value: matrix.values[t * matrix.cols + k], x: px, y: py};
+    }
+    return null;
+  }
+
+  hover(event) {
+    const cell = this.cellAt(event);
+    if (!cell) {
+      this.tip.hidden = true;
+      return;
+    }
+    const who = cell.heat.field === "x" ? this.spec.names[cell.k] : `${cell.heat.label}, unit ${cell.k}`;
+    this.tip.textContent = `${who}, t = ${cell.t}: ${formatNumber(cell.value, 3)}`
+      + (cell.heat.open && this.opens ? " · click: open in One step" : "");
+    this.tip.hidden = false;
+    const wide = this.plot.clientWidth;
+    Object.assign(this.tip.style, {left: `${Math.min(cell.x + 12, wide - this.tip.offsetWidth - 4)}px`,
+                                   top: `${cell.y + 14}px`});
+  }
+
+  clicked(event) {
+    const cell = this.cellAt(event);
+    if (!cell || !cell.heat.open || !this.opens) return;
+    this.setStep(cell.t);
+    this.unitPick.value = String(cell.k);
+    this.open(cell.t, cell.k);
+  }
+
+  setStep(t) {
+    this.step = Math.min(Math.max(Math.round(t) || 0, 0), this.spec.T - 1);
+    this.scrub.value = String(this.step);
+    this.stepOut.textContent = `step t = ${this.step}`;
+    this.root.dataset.step = String(this.step);
+    this.place();
+    this.fillTable();
+    this.fillDiagram();
+  }
+
+  // The cursor line over the time panels and the marker on the state path, placed from plotly.js's axes.
+  place() {
+    const full = this.plot._fullLayout;
+    if (!full || !full.xaxis || !this.spec) return;
+    const axis = (name) => full[name.replace("x", "xaxis").replace("y", "yaxis")];
+    const [top, bottom] = this.spec.cursor.span.map(axis);
+    const xa = full.xaxis;
+    Object.assign(this.cursor.style, {left: `${xa._offset + xa.l2p(this.step) - 1}px`, top: `${top._offset}px`,
+                                      height: `${bottom._offset + bottom._length - top._offset}px`});
+    const [px, py] = this.spec.cursor.path.map(axis);
+    const path = this.arrays.path.row(this.step);
+    Object.assign(this.dot.style, {left: `${px._offset + px.l2p(path[0]) - 8}px`,
+                                   top: `${py._offset + py.l2p(path[1]) - 8}px`});
+    for (const {node, axis, at} of this.rows) {
+      const ya = full[axis.replace("y", "yaxis")];
+      Object.assign(node.style, {top: `${ya._offset + ya.l2p(at)}px`, width: `${xa._offset - 6}px`});
+    }
+    // the path's axis titles live here, not in the figure: a changed title would cost plotly.js a relayout
+    Object.assign(this.pathX.style, {left: `${px._offset}px`, width: `${px._length}px`,
+                                     top: `${py._offset + py._length + 6}px`});
+    Object.assign(this.pathY.style, {left: `${px._offset - 22}px`, top: `${py._offset + py._length}px`,
+                                     width: `${py._length}px`});
+  }
+
+  resize() {
+    if (!this.plotted) return;
+    cancelAnimationFrame(this.resizeFrame);
+    this.resizeFrame = requestAnimationFrame(this.guard(() => {
+      const width = this.plot.clientWidth;
+      if (!width || Math.abs(width - this.width) <= 1) return;
+      this.width = width;
+      const narrow = width < NARROW_PX;
+      this.queue = this.queue.then(() => {
+        if (narrow === this.narrow) return window.Plotly.relayout(this.plot, {width});
+        this.narrow = narrow;  // the other arrangement: a new layout
+        const layout = this.layout();
+        this.shown = {layout: this.variant(this.spec), images: layout.images.map((image) => image.source)};
+        return window.Plotly.react(this.plot, this.traces(), layout).then(() => this.noteDrawn());
+      }).catch((err) => this.fail(err));
+    }));
+  }
+
+  // The row labels of the heatmaps (units, or input names), beside their fixed [0, 1] axes.
+  buildRowLabels() {
+    this.rows = [];
+    const nodes = [];
+    for (const heat of this.spec.heat) {
+      for (const [at, text] of heat.ticks) {
+        const node = el("div", {class: "gv-row-label"}, text);
+        nodes.push(node);
+        this.rows.push({node, axis: heat.y, at});
+      }
+    }
+    this.rowLabels.replaceChildren(...nodes);
+  }
+
+  hPrev(t) {
+    return t === 0 ? this.arrays.h0.row(0) : this.arrays.h.row(t - 1);
+  }
+
+  buildTable() {
+    const H = this.spec.H;
+    if (this.cells && this.cells.length === H) return;
+    const head = el("thead");
+    const tr = el("tr");
+    for (const name of ["unit", "h_(t−1)", "r", "u", "ĥ", "h_t"]) tr.append(el("th", {scope: "col"}, name));
+    head.append(tr);
+    const body = el("tbody");
+    this.cells = [];
+    for (let k = 0; k < H; k++) {
+      const row = el("tr");
+      row.append(el("th", {scope: "row"}, String(k)));
+      const cells = Array.from({length: 5}, () => el("td"));
+      row.append(...cells);
+      body.append(row);
+      this.cells.push(cells);
+    }
+    this.table.replaceChildren(head, body);
+    this.unitPick.replaceChildren(...Array.from({length: H}, (_, k) => el("option", {value: String(k)}, String(k))));
+  }
+
+  fillTable() {
+    const t = this.step;
+    const a = this.arrays;
+    const columns = [this.hPrev(t), a.r.row(t), a.u.row(t), a.candidate.row(t), a.h.row(t)];
+    this.cells.forEach((cells, k) => cells.forEach((cell, j) => {
+      cell.textContent = formatNumber(columns[j][k], 3);
+    }));
+    const x = a.x.row(t);
+    this.heading.textContent = `The numbers at step t = ${t}`
+      + (this.snapshot >= 0 ? ` (weights after training step ${this.snapshots[this.snapshot].label})` : "");
+    this.inputLine.textContent = `Input at step ${t}: `
+      + this.spec.names.map((name, d) => `${name} = ${formatNumber(x[d], 3)}`).join(", ");
+  }
+
+  buildDiagram() {
+    const doc = new DOMParser().parseFromString(this.spec.diagram.svg, "image/svg+xml");
+    const svg = document.importNode(doc.documentElement, true);
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    this.diagramBox.replaceChildren(svg);
+    this.nodes = {};
+    for (const key of Object.keys(this.spec.diagram.kinds)) {
+      const group = svg.querySelector(`#node-${key}`);
+      if (!group) continue;
+      this.nodes[key] = {rect: group.querySelector("rect"), ink: group.querySelectorAll("text:not(.value)"),
+                         values: group.querySelectorAll("text.value")};
+    }
+  }
+
+  // Each box of the cell diagram takes the colour of its mean (on the diagram's own palette) and shows its numbers.
+  fillDiagram() {
+    const t = this.step;
+    const a = this.arrays;
+    const values = {x: a.x.row(t), h_prev: this.hPrev(t), r: a.r.row(t), u: a.u.row(t),
+                    candidate: a.candidate.row(t), h: a.h.row(t)};
+    const palette = this.spec.diagram.palette;
+    for (const [key, node] of Object.entries(this.nodes)) {
+      const v = values[key];
+      let sum = 0;
+      for (const value of v) sum += value;
+      const mean = sum / v.length;
+      const scale = palette[this.spec.diagram.kinds[key]];
+      let fill = palette.neutral.fill;
+      let ink = palette.neutral.ink;
+      if (Number.isFinite(mean)) {
+        const n = scale.ink.length;
+        const clipped = Math.min(Math.max(mean, scale.lo), scale.hi);
+        const i = Math.round((clipped - scale.lo) / (scale.hi - scale.lo) * (n - 1));
+        fill = "#" + scale.fill.slice(6 * i, 6 * i + 6);
+        ink = scale.ink[i];
+      }
+      node.rect.setAttribute("fill", fill);
+      node.ink.forEach((text) => text.setAttribute("fill", ink));
+      const lines = formatValues(v);
+      node.values.forEach((text, i) => { text.textContent = lines[i] || ""; });
+    }
+  }
+}
+
+export function mount(component) {
+  const {parentElement, data, setStateValue, setTriggerValue} = component;
+  if (data && data.preload) {  // an empty element at the top of a page: fetch plotly.js while the page runs on
+    loadPlotly().catch((err) => console.error("gru_viz chart:", err));
+    return undefined;
+  }
+  let chart = parentElement.__gvChart;
+  try {
+    if (!chart) {
+      chart = parentElement.__gvChart = data.spec ? new GatesChart(parentElement) : new PlainChart(parentElement);
+    }
+    chart.receive(data, {setStateValue, setTriggerValue});
+  } catch (err) {
+    if (chart) chart.fail(err);
+    else parentElement.textContent = `The chart could not be drawn (${err.message}). Reload the page to try again.`;
+  }
+  return undefined;  // the element lives as long as the page shows it: nothing to clean up per update
+}
