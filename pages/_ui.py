@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gru_viz import urlstate
+from gru_viz.safe_text import literal
 
 
 def leave_legacy_routing() -> None:
@@ -53,9 +54,12 @@ def save_to_url(prefix: str, fields: list[urlstate.Field]) -> None:
     """Keep the page's settings, and write them into the query string so the address bar is a shareable link."""
     values = {f.name: st.session_state.get(f"{prefix}_{f.name}", f.default) for f in fields}
     st.session_state.setdefault("__saved_settings", {}).update({f"{prefix}_{k}": v for k, v in values.items()})
-    wanted = urlstate.encode(values, fields)
+    wanted, left_out = urlstate.encode_within(values, fields)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    if left_out:
+        st.caption(f"Too long for a link: the address bar leaves out {', '.join(literal(n) for n in left_out)}, "
+                   f"so a copied link opens {'it' if len(left_out) == 1 else 'them'} with the default.")
 
 
 def trained_model():
