@@ -75,7 +75,7 @@ def read(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict[str, Any]
             # our own reasons only: int()'s and float()'s messages repeat the raw text
             reason = str(exc) if "must" in str(exc) or "longer" in str(exc) else "is not a valid value"
             # Markdown: the value from the link only ever inside a code span (see safe_text)
-            notices.append(f"Link setting {literal(f'{field.name}={raw}', 40)} {reason}; "
+            notices.append(f"Link setting {literal(f'{field.name}={raw}', 60)} {reason}; "
                            f"using {literal(field.encode(field.default), 40)}.")
             values[field.name] = field.default
     return values, notices
