@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import streamlit as st
 
 from gru_viz import urlstate
@@ -65,3 +68,69 @@ def save_to_url(prefix: str, fields: list[urlstate.Field]) -> None:
 def trained_model():
     """The model this session trained or uploaded on the Train page, or None."""
     return st.session_state.get("trained_model")
+
+
+EDITS_MAX_CHARS = 16_384  # the JSON of every cell of a 9 × 4 table edited is under 2 KB
+
+
+def cell_edits_only(key: str, rows: int, columns: list[str]) -> str:
+    """The key to draw a fixed-size st.data_editor with: `key`, or a fresh one when the browser's editing state for it
+    holds anything but edits of existing cells.
+
+    Streamlit applies added and deleted rows even to a fixed table (a hand-made websocket message with thousands of
+    rows costs seconds of the server, quadratic in their number), and an edit of a row or column that does not exist
+    raises. Under a fresh key the old state is dropped unread, and the table starts again from the data given.
+    """
+    generation = st.session_state.get(f"{key}__generation", 0)
+    current = f"{key}__{generation}" if generation else key
+    state = _editing_state(current)
+    if state is not None and not _only_cell_edits(state, rows, columns):
+        st.session_state[f"{key}__generation"] = generation + 1
+        st.session_state[f"{key}__refused"] = True
+        current = f"{key}__{generation + 1}"
+    if st.session_state.pop(f"{key}__refused", False):
+        st.warning("That change to the table was refused: only the numbers already in it can be edited. "
+                   "It starts again from the preset.", icon=":material/block:")
+    return current
+
+
+def _editing_state(key: str):
+    """The editing state the browser sent for data editor `key` (a dict, or its JSON text while Streamlit has not read
+    it yet), or None; read without deserializing it, so an oversized state costs nothing."""
+    try:  # Streamlit has no public way to see a widget's value before the widget applies it
+        from streamlit.runtime.state.session_state import Serialized
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        state = get_session_state()._state
+        widget_id = state._key_id_mapper.get_id_from_key(key, None)
+        item = state._new_widget_state.states.get(widget_id) if widget_id else None
+    except (AttributeError, ImportError, TypeError):  # another Streamlit: fall back to the public (deserializing) way
+        return st.session_state.get(key)
+    if item is None:
+        return None
+    return item.value.string_value if isinstance(item, Serialized) else item.value
+
+
+def _only_cell_edits(state, rows: int, columns: list[str]) -> bool:
+    """True when an editing state only changes existing cells of a rows × columns table to numbers (or clears them)."""
+    if isinstance(state, str):
+        if len(state) > EDITS_MAX_CHARS:
+            return False
+        try:
+            state = json.loads(state)
+        except (ValueError, RecursionError):
+            return False
+    if not isinstance(state, dict) or set(state) - {"edited_rows", "added_rows", "deleted_rows"}:
+        return False
+    if state.get("added_rows") or state.get("deleted_rows"):
+        return False
+    edited = state.get("edited_rows") or {}
+    if not isinstance(edited, dict) or len(edited) > rows:
+        return False
+    for row, cells in edited.items():
+        if not (str(row).isdigit() and int(row) < rows and isinstance(cells, dict) and set(cells) <= set(columns)):
+            return False
+        if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+                   for v in cells.values()):
+            return False
+    return True

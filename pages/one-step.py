@@ -8,7 +8,7 @@ from gru_viz import explain_step, presets, quiz
 from gru_viz.diagram import cell_svg
 from gru_viz.explain import step_equations
 from gru_viz.urlstate import Field
-from pages._ui import restore_from_url, save_to_url, show_url_notices
+from pages._ui import cell_edits_only, restore_from_url, save_to_url, show_url_notices
 
 P = "os"
 SURGERY = ("formula", "0", "1", "slider")
@@ -58,7 +58,8 @@ with st.expander("Edit the weights (one table per gate: rows are inputs, states 
         rows = [f"x{i}" for i in range(D)] + [f"h{j}" for j in range(H)] + ["b", "c"]
         frame = pd.DataFrame(table, index=rows, columns=[f"unit {k}" for k in range(H)])
         with tab:
-            out = st.data_editor(frame, key=f"{P}x_edit_{gate}_{preset}_{seed}_{D}_{H}", width="stretch").to_numpy()
+            key = cell_edits_only(f"{P}x_edit_{gate}_{preset}_{seed}_{D}_{H}", len(rows), list(frame.columns))
+            out = st.data_editor(frame, key=key, width="stretch").to_numpy()
         edited.update({f"U_{gate}": out[:D], f"W_{gate}": out[D:D + H], f"b_{gate}": out[-2], f"c_{gate}": out[-1]})
 try:
     if max(float(np.abs(np.nan_to_num(np.asarray(v, float))).max()) for v in edited.values()) > 1000:
