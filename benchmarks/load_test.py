@@ -128,6 +128,34 @@ async def http_get(host: str, port: int, path: str, cookies: dict, timeout: floa
     return await asyncio.wait_for(go(), timeout)
 
 
+async def http_put_file(host: str, port: int, path: str, cookies: dict, name: str, data: bytes,
+                        timeout: float = 30.0) -> int:
+    """PUT one file to path as Streamlit's uploader does (multipart form, X-Xsrftoken header = the XSRF cookie)."""
+    async def go():
+        boundary = f"----gru-viz-load-test-{random.getrandbits(64):016x}"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            head = [f"PUT {path} HTTP/1.1", f"Host: {host}:{port}", "User-Agent: gru_viz-load-test", "Accept: */*",
+                    "Connection: close", f"Content-Type: multipart/form-data; boundary={boundary}",
+                    f"Content-Length: {len(body)}", f"X-Xsrftoken: {cookies.get('_streamlit_xsrf', '')}",
+                    f"Origin: http://{host}:{port}"]
+            if cookies:
+                head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            await writer.drain()
+            status = int((await reader.readline()).split()[1])
+            while await reader.read(1 << 16):
+                pass
+            return status
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+    return await asyncio.wait_for(go(), timeout)
+
+
 def page_assets(html: str) -> list[str]:
     """The scripts, module preloads and stylesheets an index.html makes the browser fetch."""
     return sorted({m for m in re.findall(r'(?:src|href)="\./(static/[^"]+)"', html)})
@@ -295,6 +323,8 @@ class StreamlitClient:
         self.closing = False
         self.failed: str | None = None
         self.upstream = ""
+        self.session_id = ""
+        self.file_urls: dict[str, object] = {}  # request id → FileURLs the server granted
 
     # ---- connection
 
@@ -363,7 +393,11 @@ class StreamlitClient:
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
+        if kind == "file_urls_response":
+            self.file_urls[msg.file_urls_response.response_id] = list(msg.file_urls_response.file_urls)
+            self.finished.set()
         if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
             fragments = tuple(msg.metadata.run.fragment_ids)
             if not fragments:  # a full run: the frontend drops every fragment timer here
                 self.run_widgets, self.elements = set(), []
@@ -546,6 +580,34 @@ class StreamlitClient:
             if wid in self.widgets:
                 self.widgets[wid].state = state
         return await self._rerun(kind, fragment_id=button.fragment_id, changes=changes, trigger=button.id)
+
+    async def upload(self, key: str, name: str, data: bytes, kind: str) -> float:
+        """Choose a file in uploader `key` as a browser does: ask the server for an upload URL over the websocket,
+        PUT the file there (HTTP), then rerun with the uploader's state naming it; the latency is the rerun's."""
+        w = self.widget(key)
+        request_id = f"{self.name}-{random.getrandbits(32):08x}"
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.session_id = self.session_id
+        await self.ws.send(msg.SerializeToString())
+        deadline = time.monotonic() + self.timeout
+        while request_id not in self.file_urls:
+            if self.failed or time.monotonic() > deadline:
+                raise ClientError(self.failed or "no upload URL from the server")
+            self.finished.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.finished.wait(), 1.0)
+        urls = self.file_urls.pop(request_id)[0]
+        status = await http_put_file(self.host, self.port, urls.upload_url, self.cookies, name, data, self.timeout)
+        if status not in (200, 204):
+            raise ClientError(f"upload of {name!r} answered {status}")
+        state = WidgetState(id=w.id)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(data), urls.file_id
+        info.file_urls.CopyFrom(urls)
+        w.state = state
+        return await self._rerun(kind, fragment_id=w.fragment_id, changes={w.id: state})
 
     def alerts(self, fmt: int) -> list[str]:
         return [e.alert.body for k, e in self.elements if k == "alert" and e.alert.format == fmt]

@@ -27,6 +27,38 @@ def leave_legacy_routing() -> None:
 
 leave_legacy_routing()  # every page imports this module first
 
+UPLOADS_KEPT_PER_SESSION = 2  # the Train page's uploader holds one file; the next may be on its way
+
+
+def keep_few_uploads(keep: int = UPLOADS_KEPT_PER_SESSION) -> None:
+    """Hold at most `keep` uploaded files per session in this server process, the oldest dropped first.
+
+    Streamlit keeps every file a session PUTs to /_stcore/upload_file (each up to server.maxUploadSize) until the
+    session ends, even files no widget ever names: a script can store gigabytes from one tab. Installed once per
+    process, on the upload manager Streamlit's upload route calls.
+    """
+    try:
+        from streamlit.runtime import Runtime
+
+        manager = Runtime.instance().uploaded_file_mgr
+    except (ImportError, RuntimeError, AttributeError):  # AppTest and bare runs have no server, hence no uploads
+        return
+    if getattr(manager, "gru_viz_keep", None) is not None or not hasattr(manager, "file_storage"):
+        return
+    add_file = manager.add_file
+
+    def add_and_trim(session_id, file):
+        add_file(session_id, file)
+        stored = list(manager.file_storage.get(session_id, {}))  # oldest first: dicts keep insertion order
+        for file_id in stored[:-keep]:
+            manager.remove_file(session_id, file_id)
+
+    manager.add_file = add_and_trim
+    manager.gru_viz_keep = keep
+
+
+keep_few_uploads()
+
 
 def restore_from_url(prefix: str, fields: list[urlstate.Field]) -> None:
     """Seed the page's widgets: from the link on its first run in this session, else from saved values.

@@ -109,3 +109,36 @@ def test_an_edit_of_an_existing_cell_still_works(server):
     before, after, warnings, errors = asyncio.run(go())
     assert not errors and not any("refused" in w for w in warnings)
     assert after != before, "U_r[0, 0] = 2.5 changes the reset gate's equation"
+
+
+def test_a_flood_of_uploads_keeps_two_files_per_session(server):
+    """Streamlit keeps every file a session PUTs until the session ends; the app keeps the newest two."""
+    from load_test import BackMsg, http_put_file, rss_kib
+
+    async def go():
+        rec = Recorder()
+        client = StreamlitClient(server, "flood", rec, "attack", static=False, timeout=120)
+        await client.open("train")
+        pid = server_pid(server)
+        await asyncio.sleep(1)
+        before = rss_kib(pid)
+        data = bytes(range(256)) * (7 * 1024)  # 1.75 MiB, under the 2 MB cap
+        try:
+            for i in range(40):
+                msg = BackMsg()
+                msg.file_urls_request.request_id = f"flood-{i}"
+                msg.file_urls_request.file_names.append("model.npz")
+                msg.file_urls_request.session_id = client.session_id
+                await client.ws.send(msg.SerializeToString())
+                while f"flood-{i}" not in client.file_urls:
+                    await asyncio.sleep(0.01)
+                urls = client.file_urls.pop(f"flood-{i}")[0]
+                assert await http_put_file(client.host, client.port, urls.upload_url, client.cookies, "model.npz",
+                                           data) in (200, 204)
+            await asyncio.sleep(1)
+            return (rss_kib(pid) - before) / 1024
+        finally:
+            await client.close()
+
+    grown_mib = asyncio.run(go())
+    assert grown_mib < 25, f"the server grew by {grown_mib:.0f} MiB for 70 MiB of uploads"
