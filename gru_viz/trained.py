@@ -129,8 +129,9 @@ def check_metadata(meta: dict, input_size: int) -> tuple[str, int, dict]:
         value = meta[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                 math.isfinite(value) and lo <= value <= hi):
-            raise ValueError(f"metadata: {name} must be a finite number" + (
-                f" from {lo:g} to {hi:g}" if math.isfinite(lo) or math.isfinite(hi) else ""))
+            bounds = (f" from {lo:g} to {hi:g}" if math.isfinite(hi) else f" of at least {lo:g}" if math.isfinite(lo)
+                      else "")
+            raise ValueError(f"metadata: {name} must be a finite number{bounds}")
         return float(value)
 
     def one_of(name, choices):
