@@ -4,47 +4,59 @@ from pathlib import Path
 
 import streamlit as st
 
-from gru_viz.explain import parameter_count
+from gru_viz import presets, sigmoid
+from gru_viz.diagram import ASSET_RESET_AFTER
+from gru_viz.explain import NOTATION_TABLE, OPEN_MEANING, memory_rule_sentence, parameter_count
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DIAGRAM_PX = 860  # as on One step: at 1280×720 the column sets the width and the text stays ≥ 11 px
 
 st.title("Inside a Gated Recurrent Unit")
 st.markdown(
     """
-A recurrent network reads a sequence one step at a time and carries a **hidden state** *h* from
-step to step: the only memory it has. A plain recurrent network rewrites that state completely at
-every step, so what it saw thirty steps ago is washed out, and while learning, the error signal
-that should reach back that far shrinks to nothing (the *vanishing gradient*).
+A recurrent network reads a sequence one step at a time and carries a **hidden state** *h* from step to step:
+the only memory it has. A plain recurrent network computes its whole state afresh at every step, squashed
+through tanh, so the trace of an old input usually fades within a few dozen steps; and while it learns, the
+error signal that should reach that far back tends to shrink towards nothing (the *vanishing gradient*).
 
-The **Gated Recurrent Unit** (GRU), proposed by Kyunghyun Cho and colleagues in 2014, adds two
-*gates*: numbers between 0 and 1, one per unit of the state, computed afresh at every step.
-The **reset gate** *r* decides how much of the old state may shape the new proposal, and the
-**update gate** *u* decides, unit by unit, whether to keep the old state or to take the proposal.
-A unit whose update gate stays near 1 can hold a value unchanged for hundreds of steps.
+The **Gated Recurrent Unit** (GRU), proposed by Kyunghyun Cho and colleagues in 2014, adds two *gates*: numbers
+between 0 and 1, one per unit of the state, computed afresh at every step. The **reset gate** *r* decides how
+much of the old state may shape the new proposal, the *candidate*; the **update gate** *u* decides, unit by
+unit, how much of the old state to keep (a share *u*) and how much of the candidate to take (1 − *u*).
 """
 )
+st.markdown(OPEN_MEANING)
+st.markdown(memory_rule_sentence(float(sigmoid(presets.GATE_BIAS)), presets.PRESETS["keeper"]))
 
-left, right = st.columns([1, 1], gap="large")
-with left:
-    st.subheader("The four equations")
-    st.markdown("At step *t*, with input $x_t$ and the previous state $h_{t-1}$ (σ is the logistic function):")
-    st.latex(r"r_t = \sigma(x_t U_r + h_{t-1} W_r)\qquad\text{reset gate}")
-    st.latex(r"u_t = \sigma(x_t U_u + h_{t-1} W_u)\qquad\text{update gate}")
-    st.latex(r"\hat h_t = \tanh\big(x_t U_g + (r_t \odot h_{t-1})\, W_g\big)\qquad\text{candidate}")
-    st.latex(r"h_t = u_t \odot h_{t-1} + (1 - u_t) \odot \hat h_t\qquad\text{new state}")
-    st.caption(
-        "⊙ multiplies unit by unit. Each line also adds a bias (PyTorch keeps two per gate, b and c). "
-        "PyTorch applies the reset gate after the recurrent product, "
-        r"$r_t \odot (h_{t-1} W_g)$: the *One step* page lets you compare both conventions."
-    )
-with right:
-    st.subheader("The cell")
-    st.image(str(ASSETS / "gru_cell.svg"), width="stretch")
-    st.caption(
-        "Diagram of one GRU cell: x_t and h_{t−1} feed the reset gate r_t and update gate u_t; "
-        "r_t scales h_{t−1} on its way into the tanh candidate ĥ_t; u_t mixes h_{t−1} and ĥ_t into h_t."
-    )
+st.subheader("The four equations")
+st.markdown("At step *t*, with input $x_t$ and the previous state $h_{t-1}$ (σ is the logistic function, "
+            "⊙ multiplies unit by unit), as in the article this app started from:")
+st.latex(r"""\begin{aligned}
+r_t &= \sigma(x_t U_r + h_{t-1} W_r) \\
+u_t &= \sigma(x_t U_u + h_{t-1} W_u) \\
+\hat h_t &= \tanh\big(x_t U_g + (r_t \odot h_{t-1})\, W_g\big) \\
+h_t &= u_t \odot h_{t-1} + (1 - u_t) \odot \hat h_t
+\end{aligned}""")
+st.caption(
+    "Reset gate, update gate, candidate, new state. Each of the first three lines also adds biases (PyTorch "
+    "keeps two per line, b and c). PyTorch applies the reset gate after the recurrent product instead, "
+    r"$r_t \odot (h_{t-1} W_g + c_g)$: the *One step* page lets you compare both conventions."
+)
+
+st.subheader("The cell")
+st.container(width=DIAGRAM_PX).image(str(ASSETS / "gru_cell.svg"), width="stretch")
+convention = "after" if ASSET_RESET_AFTER else "before"
+st.caption(
+    f"One GRU cell, drawn like the equations above (the reset gate acts {convention} W_g): x_t and h(t−1) feed "
+    "the reset gate r and the update gate u; r scales h(t−1) on its way into the tanh candidate ĥ; u mixes "
+    "h(t−1) and ĥ into the new state h_t."
+)
+
+st.subheader("Notation in other sources")
+st.markdown("The same GRU goes by other letters elsewhere; these tables take you to the PyTorch documentation or a "
+            "paper without getting lost.")
+st.markdown(NOTATION_TABLE)
 
 st.subheader("GRU and LSTM side by side")
 D, H = 8, 64

@@ -29,6 +29,11 @@ def latex_rows(at: AppTest) -> list[str]:
     return [block.value.strip("$\n ") for block in at.latex]
 
 
+def equation(at: AppTest, lhs: str) -> str:
+    """The One-step equation whose left-hand side is lhs (each is an aligned block: formula, numbers, result)."""
+    return next(row for row in latex_rows(at) if row.startswith(rf"\begin{{aligned}}{lhs} &"))
+
+
 def widget(at: AppTest, key: str):
     for kind in ("slider", "selectbox", "number_input", "text_area", "text_input", "radio", "multiselect"):
         found = [w for w in getattr(at, kind) if w.key == key]
@@ -41,7 +46,7 @@ def test_home_shows_equations_diagram_and_table():
     at = open_page()
     assert at.title[0].value == "Inside a Gated Recurrent Unit"
     latex = " ".join(block.value for block in at.latex)
-    for symbol in (r"r_t", r"u_t", r"\hat h_t", r"h_t = u_t \odot h_{t-1} + (1 - u_t) \odot \hat h_t"):
+    for symbol in (r"r_t &=", r"u_t &=", r"\hat h_t &=", r"h_t &= u_t \odot h_{t-1} + (1 - u_t) \odot \hat h_t"):
         assert symbol in latex
     assert at.get("image"), "the cell diagram is drawn"
     table = " ".join(m.value for m in at.markdown)
@@ -68,18 +73,18 @@ def test_gate_surgery_u_one_copies_the_previous_state():
     at.session_state["os_u_mode"] = "1"
     at.run()
     assert not at.exception
-    h_row = next(row for row in latex_rows(at) if row.startswith("h_t"))
-    assert h_row.endswith("= 0.50")  # h_(t−1) defaults to 0.5
+    h_row = equation(at, "h_t")
+    assert h_row.endswith(r"&= 0.50\end{aligned}")  # h_(t−1) defaults to 0.5
     assert any("Gate surgery changed this step" in info.value for info in at.info)
 
 
 def test_convention_switch_changes_the_candidate():
     at = open_page("pages/one-step.py")
     widget(at, "os_h0").set_value(1.0).run()
-    after = next(row for row in latex_rows(at) if row.startswith(r"\hat h_t"))
+    after = equation(at, r"\hat h_t")
     widget(at, "os_convention").set_value("before").run()
-    before = next(row for row in latex_rows(at) if row.startswith(r"\hat h_t"))
-    assert "r \\odot (h W_g + c_g)" in after and "(r \\odot h) W_g + c_g" in before
+    before = equation(at, r"\hat h_t")
+    assert r"r_t \odot (h_{t-1} W_g + c_g)" in after and r"(r_t \odot h_{t-1}) W_g + c_g" in before
 
 
 def test_quiz_counts_a_right_answer_once():

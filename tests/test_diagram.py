@@ -2,12 +2,14 @@
 
 import math
 import re
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
-from gru_viz.diagram import ASSET, cell_svg, format_values, mean_colour, text_colour, value_colour
+from gru_viz.diagram import (ASSET, ASSET_RESET_AFTER, MIN_FONT, VIEW_H, VIEW_W, cell_svg, equations, format_values,
+                             mean_colour, text_colour, value_colour)
 
 NS = "{http://www.w3.org/2000/svg}"
 VALUES = {"x": [0.5, -1.25], "h_prev": [0.31, -0.42], "r": [0.12], "u": [0.97],
@@ -52,7 +54,16 @@ def test_empty_diagram_parses_and_has_every_label():
 
 
 def test_asset_is_exactly_the_generated_svg():
-    assert ASSET.read_bytes() == cell_svg().encode("utf-8"), "run: python -m gru_viz.diagram"
+    assert ASSET.read_bytes() == cell_svg(reset_after=ASSET_RESET_AFTER).encode("utf-8"), "run: python -m gru_viz.diagram"
+
+
+def test_asset_draws_the_reset_before_form_of_homes_equations():
+    assert ASSET_RESET_AFTER is False
+    home = (Path(__file__).resolve().parent.parent / "pages" / "home.py").read_text()
+    assert r"(r_t \odot h_{t-1})\, W_g" in home  # Home's candidate: the reset gate before W_g
+    root = parse(ASSET.read_text())
+    assert "before W" in "".join(root.find(f".//{NS}g[@id='convention']").itertext())
+    assert "ĥt = tanh(xt Ug + (rt ⊙ ht−1) Wg)" in texts(root.find(f".//{NS}g[@id='equations']"))
 
 
 @pytest.mark.parametrize("values", [None, VALUES, {"u": [float("nan")]}])
@@ -143,4 +154,41 @@ def test_bad_arguments_are_refused():
         cell_svg({"z": [0.5]})
     with pytest.raises(ValueError):
         cell_svg(width=0)
-    assert parse(cell_svg(width=360)).get("height") == str(round(360 * 520 / 800))
+    assert parse(cell_svg(width=360)).get("height") == str(round(360 * VIEW_H / VIEW_W))
+
+
+def _wire_order(svg: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Centres of the W_g box and of the ⊙ where the reset gate meets the old state."""
+    root = parse(svg)
+    box = root.find(f".//{NS}g[@id='matrix-W_g']/{NS}rect")
+    matrix = (float(box.get("x")) + float(box.get("width")) / 2, float(box.get("y")) + float(box.get("height")) / 2)
+    reset_x = float(node(root, "r").find(f"{NS}rect").get("x")) + float(node(root, "r").find(f"{NS}rect").get("width")) / 2
+    rings = [(float(c.get("cx")), float(c.get("cy"))) for c in root.iter(f"{NS}circle") if c.get("r") == "14"]
+    mix = next(c for c in rings if c[0] == reset_x)  # the product straight above the reset gate
+    return matrix, mix
+
+
+def test_the_candidate_wire_follows_the_convention():
+    """Reset-after: h_{t−1} goes through W_g first, then meets r. Reset-before: it meets r, then goes through W_g."""
+    (mx, my), (px, py) = _wire_order(cell_svg(VALUES, reset_after=True))
+    assert mx == px and my < py  # W_g on the way down from h_{t−1}, above the ⊙
+    (mx, my), (px, py) = _wire_order(cell_svg(VALUES, reset_after=False))
+    assert my == py and mx > px  # W_g after the ⊙, on the way to the candidate
+    after, before = (" ".join(texts(parse(cell_svg(VALUES, reset_after=a)))) for a in (True, False))
+    assert "r ⊙ (h Wg + cg)" in after and "after W" in after
+    assert "r ⊙ h" in before and "+ cg" in before and "before W" in before and "r ⊙ (h" not in before
+    assert "h Wg + cg" not in " ".join(texts(parse(cell_svg(reset_after=True))))  # the bare picture has no biases
+    assert "r_t ⊙ (h_{t−1} W_g)" in equations(True)[2] and "(r_t ⊙ h_{t−1}) W_g" in equations(False)[2]
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("values", [None, VALUES])
+def test_every_text_is_at_least_the_minimum_size(values, reset_after):
+    """Drawn at 820 px (One step and Home at 1280×720) every text, subscripts included, is ≥ 11 px."""
+    root = parse(cell_svg(values, reset_after=reset_after))
+    sizes = []
+    for text in root.iter(f"{NS}text"):
+        sizes.append(float(text.get("font-size")))
+        sizes += [float(t.get("font-size")) for t in text.iter(f"{NS}tspan") if t.get("font-size")]
+    assert len(sizes) > 20 and min(sizes) >= MIN_FONT
+    assert MIN_FONT * 820 / VIEW_W >= 11
