@@ -1104,7 +1104,8 @@ async def main_async(args) -> int:
     cpu_server0 = sampler.cpu()
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     rss_start = sampler.samples[-1][1]
-    rss_settled = None
+    rss_settled = main_warm = main_settled = None
+    children_settled = (0, 0)
     phases = {}
     try:
         t = time.monotonic()
@@ -1117,6 +1118,7 @@ async def main_async(args) -> int:
             if len(warmed) >= len(target.server_pids) or "" in warmed:
                 break
         rss_warm = sampler.samples[-1][1]
+        main_warm = sum(rss_kib(pid) for pid in target.server_pids)
         phases["warm-up"] = time.monotonic() - t
         print(f"Warm-up done in {phases['warm-up']:.0f} s; idle session ({args.idle_rounds} rounds) ...", flush=True)
         t, cpu = time.monotonic(), sampler.cpu()
@@ -1152,6 +1154,8 @@ async def main_async(args) -> int:
             await asyncio.sleep(3)
             sampler.sample()
             rss_settled = sampler.samples[-1][1]
+            main_settled = sum(rss_kib(pid) for pid in target.server_pids)
+            children_settled = sampler.samples[-1][2:]  # (training children KiB, how many)
     finally:
         sampler.task.cancel()
         sampler.sample()
@@ -1164,11 +1168,11 @@ async def main_async(args) -> int:
     client_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     machine = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * 100
     return report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_cpu, machine, wall, load0, load1,
-                  proxy_rss, rss_settled)
+                  proxy_rss, rss_settled, (main_warm, main_settled, children_settled))
 
 
 def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_cpu, machine, wall, load0,
-           load1, proxy_rss, rss_settled=None) -> int:
+           load1, proxy_rss, rss_settled=None, settled_parts=(None, None, (0, 0))) -> int:
     def lat(phase=None, pred=lambda s: True):
         return [s.seconds * 1000 for s in rec.samples if (phase is None or s.phase in phase) and pred(s)]
 
@@ -1291,9 +1295,13 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
     if rss_settled:
         ratio = rss_settled / rss_warm
         ok = ratio <= args.memory_limit
+        main_warm, main_settled, (children_kib, children) = settled_parts
         print(f"Target 'server memory {args.settle:.0f} s after the sessions closed within {args.memory_limit:g}x of "
               f"after warm-up': {rss_settled / 1024:.0f} / {rss_warm / 1024:.0f} MiB = {ratio:.2f}x "
-              f"({rss_settled / rss_start:.2f}x the bare server's start), {'met' if ok else 'MISSED'}.")
+              f"({rss_settled / rss_start:.2f}x the bare server's start), {'met' if ok else 'MISSED'}. Of which the "
+              f"Streamlit process {main_settled / 1024:.0f} MiB (after warm-up {main_warm / 1024:.0f} MiB, "
+              f"{main_settled / main_warm:.2f}x) and {children} training process(es) still alive, "
+              f"{children_kib / 1024:.0f} MiB.")
         if not ok:
             failures.append("memory target")
     return 1 if failures else 0
