@@ -179,7 +179,7 @@ class GRUWeights:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise ValueError(f"not a .npz file (a zip archive of arrays): {exc}") from None
         expected = {"weight_ih.npy", "weight_hh.npy", "bias_ih.npy", "bias_hh.npy", "metadata.npy"}
         names = {i.filename for i in infos}

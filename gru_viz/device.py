@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the same answer training.resolve_device("auto") gives inside a training process
-PROBE = "import sys; sys.path.insert(0, sys.argv[1]); from gru_viz.training import resolve_device; print(resolve_device())"
+PROBE = ("import sys; sys.path.insert(0, sys.argv[1]); from gru_viz.training import resolve_device; "
+         "print(resolve_device())")
 PROBE_TIMEOUT_S = 120  # importing torch takes a few seconds, longer on a busy machine
 
 _lock = threading.Lock()

@@ -93,6 +93,16 @@ def encrypted_member() -> bytes:
     return bytes(data)
 
 
+def future_zip_version() -> bytes:
+    """A zip whose entries need version 6.4 to extract: Python's zipfile raises NotImplementedError, not BadZipFile."""
+    data = bytearray(good_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        data[at + 6] = 64  # "version needed to extract"
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
 HOSTILE = {
     "empty": (b"", "empty"),
     "text": (b"hello, this is not a model", "not a .npz"),
@@ -103,6 +113,7 @@ HOSTILE = {
     "zip bomb": (zip_bomb(), "far too large"),
     "27 MB of zeros inflated from a few KB": (small_bomb(), "hidden size is 1500"),
     "encrypted member": (encrypted_member(), "not an array this app wrote"),
+    "zip of a future version": (future_zip_version(), "not a .npz"),
     "oversized": (b"PK" + b"\0" * (MAX_FILE_BYTES + 10), "larger than"),
     "missing arrays": (npz_with(a=np.zeros(3)), "missing arrays"),
     "extra entries": (npz_with(weight_ih=np.zeros((3, 1)), weight_hh=np.zeros((3, 1)), evil=np.zeros(1)),
