@@ -27,4 +27,4 @@ def literal(text, max_chars: int = 60) -> str:
     # Streamlit rewrites every ":material/" in the source before parsing, even inside code: a word joiner keeps it
     text = text.replace(":material/", ":material\u2060/")
     fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
-    return f"{fence} {text} {fence}"  # the spaces keep a leading or trailing backtick off the fence; Markdown drops them
+    return f"{fence} {text} {fence}"  # spaces keep an edge backtick off the fence; Markdown drops them again

@@ -38,7 +38,8 @@ def results_figures(model_key: str, _model: TrainedModel):
 st.title("Train a GRU")
 show_url_notices(P)
 device = training_device()  # asked of a child process: torch never loads into this server
-where = f"on **{device.upper()}**" if device in ("cpu", "cuda") else "on the GPU if this server has one, else on its CPU"
+where = (f"on **{device.upper()}**" if device in ("cpu", "cuda")
+         else "on the GPU if this server has one, else on its CPU")
 st.caption(f"Training runs in PyTorch in its own process, {where}, while this page keeps working. "
            f"At most {jobs.default_manager.max_running} run(s) at a time on this server; others wait in line.")
 

@@ -11,8 +11,8 @@ from gru_viz.safe_text import literal
 from gru_viz.urlstate import LINK_MAX_CHARS, Field
 
 ROOT = Path(__file__).resolve().parents[1]
-FIELDS = [Field("seq", "sine", choices=("sine", "custom")), Field("T", 100, 1, 500), Field("text", "hello", max_chars=500),
-          Field("custom", "0, 1", max_chars=3000), Field("seed", 0, 0, 9999)]
+FIELDS = [Field("seq", "sine", choices=("sine", "custom")), Field("T", 100, 1, 500),
+          Field("text", "hello", max_chars=500), Field("custom", "0, 1", max_chars=3000), Field("seed", 0, 0, 9999)]
 
 
 def longest_custom(chars: int = 3000) -> str:

@@ -32,7 +32,8 @@ def server():
 
 
 def editor_id(client: StreamlitClient, gate: str = "r") -> str:
-    ids = [e.dataframe.id for kind, e in client.elements if kind == "dataframe" and f"osx_edit_{gate}_" in e.dataframe.id]
+    ids = [e.dataframe.id for kind, e in client.elements
+           if kind == "dataframe" and f"osx_edit_{gate}_" in e.dataframe.id]
     assert ids, "One step draws a weight table per gate"
     return ids[0]
 
