@@ -9,6 +9,7 @@ this Streamlit version's protocol (benchmarks/load_test.py).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,12 @@ from load_test import Alert, Recorder, StreamlitClient, WidgetState, cpu_seconds
 from tests.browser.conftest import ARTIFACTS, streamlit_server  # noqa: E402
 
 pytestmark = pytest.mark.slow
+
+
+def run(coroutine_function):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests) keeps a loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function())).result()
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +97,7 @@ def test_anything_but_cell_edits_is_refused_cheaply(server, name):
         finally:
             await client.close()
 
-    before, after, cpu, warnings, errors = asyncio.run(go())
+    before, after, cpu, warnings, errors = run(go)
     assert not errors, errors  # no exception, no st.error
     assert any("only the numbers already in it can be edited" in w for w in warnings), warnings
     assert after == before, "the refused state changed no weight"
@@ -107,7 +114,7 @@ def test_an_edit_of_an_existing_cell_still_works(server):
         finally:
             await client.close()
 
-    before, after, warnings, errors = asyncio.run(go())
+    before, after, warnings, errors = run(go)
     assert not errors and not any("refused" in w for w in warnings)
     assert after != before, "U_r[0, 0] = 2.5 changes the reset gate's equation"
 
@@ -141,5 +148,5 @@ def test_a_flood_of_uploads_keeps_two_files_per_session(server):
         finally:
             await client.close()
 
-    grown_mib = asyncio.run(go())
+    grown_mib = run(go)
     assert grown_mib < 25, f"the server grew by {grown_mib:.0f} MiB for 70 MiB of uploads"
