@@ -21,6 +21,8 @@ PAGES = {
         st.Page("pages/train.py", title="Train a GRU", icon=":material/model_training:", url_path="train"),
         st.Page("pages/compare.py", title="GRU vs LSTM vs RNN", icon=":material/compare_arrows:", url_path="compare"),
         st.Page("pages/memory.py", title="Memory", icon=":material/memory:", url_path="memory"),
+        st.Page("pages/units-in-text.py", title="Units in real text", icon=":material/code:",
+                url_path="units-in-text"),
     ],
 }
 

@@ -1,4 +1,7 @@
-"""Command line: python -m gru_viz train --task adding --seq-len 100 --hidden-size 32 --steps 600 --out model.npz"""
+"""Command line: python -m gru_viz train --task adding --seq-len 100 --hidden-size 32 --steps 600 --out model.npz
+
+The character-level model of the "Units in real text" page: python -m gru_viz train --task text --out m.npz
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ import time
 from pathlib import Path
 
 from gru_viz.tasks import TASKS
+from gru_viz.text_training import TEXT_TASK, TextConfig
 from gru_viz.training import CELLS, SUGGESTED, TrainConfig, TrainEvent, resolve_device, save_result, train
 
 BAR_WIDTH = 24  # characters of the progress bar
+TEXT_OPTIONS = ("hidden_size", "embed_size", "seq_len", "batch_size", "steps", "lr", "eval_every")
 
 
 def _whole(minimum: int):
@@ -46,19 +51,23 @@ def _positive(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gru_viz", description="Train the GRUs that the app shows.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    defaults = TrainConfig()
+    defaults, text = TrainConfig(), TextConfig()
     p = commands.add_parser(
         "train", help="train a model on a toy task and save it for the app",
         description="Train a one-layer recurrent network on a toy task. Progress goes to stderr; the last line "
                     "on stdout is one JSON object describing the run.",
         epilog="Sizes left out take the values suggested for the task: "
-               + "; ".join(f"{k}: " + ", ".join(f"{n}={v}" for n, v in s.items()) for k, s in SUGGESTED.items()))
-    p.add_argument("--task", choices=list(TASKS), default=defaults.task, help="toy task (default: %(default)s)")
+               + "; ".join(f"{k}: " + ", ".join(f"{n}={v}" for n, v in s.items()) for k, s in SUGGESTED.items())
+               + f". --task {TEXT_TASK} trains a character-level GRU (embedding, GRU, next-character read-out) on "
+               "Python source from this Python's standard library; its defaults: "
+               + ", ".join(f"{n}={getattr(text, n)}" for n in TEXT_OPTIONS) + ".")
+    p.add_argument("--task", choices=[*TASKS, TEXT_TASK], default=defaults.task,
+                   help="toy task, or 'text' for the character model (default: %(default)s)")
     p.add_argument("--seq-len", type=_count, help="time steps per sequence")
     p.add_argument("--hidden-size", type=_count, help="units in the recurrent layer")
     p.add_argument("--steps", type=_count, help="optimizer steps")
-    p.add_argument("--batch-size", type=_count, default=defaults.batch_size, help="default: %(default)s")
-    p.add_argument("--lr", type=_positive, default=defaults.lr, help="Adam learning rate (default: %(default)s)")
+    p.add_argument("--batch-size", type=_count, help=f"default: {defaults.batch_size} (text: {text.batch_size})")
+    p.add_argument("--lr", type=_positive, help=f"Adam learning rate (default: {defaults.lr:g}; text: {text.lr:g})")
     p.add_argument("--seed", type=_seed, default=defaults.seed, help="default: %(default)s")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
                    help="auto = cuda if available, else cpu (default: %(default)s)")
@@ -66,18 +75,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_count, default=defaults.threads,
                    help="torch CPU threads (default: %(default)s; small models run fastest on one)")
     p.add_argument("--clip", type=_positive, default=defaults.clip, help="gradient norm clip (default: %(default)s)")
-    p.add_argument("--eval-every", type=_count, default=defaults.eval_every, help="default: %(default)s")
+    p.add_argument("--eval-every", type=_count, help=f"default: {defaults.eval_every} (text: {text.eval_every})")
+    p.add_argument("--embed-size", type=_count, help=f"text only: characters' vector length (default: "
+                   f"{text.embed_size})")
+    p.add_argument("--train-chars", type=_count, help=f"text only: use at most this many training characters "
+                   f"(default: {text.train_chars})")
     p.add_argument("--out", type=Path, help="write the trained GRU here (.npz), for the app to load")
     p.set_defaults(command_parser=p)  # so errors found after parsing name the subcommand in their usage line
     return parser
 
 
-def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> TrainConfig:
-    sizes = {k: getattr(args, k) for k in ("seq_len", "hidden_size", "steps") if getattr(args, k) is not None}
+def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> TrainConfig | TextConfig:
+    given = {k: getattr(args, k) for k in ("seq_len", "hidden_size", "steps", "batch_size", "lr", "eval_every")
+             if getattr(args, k) is not None}
+    common = dict(seed=args.seed, device=args.device, cell=args.cell, threads=args.threads, clip=args.clip)
     try:
-        config = TrainConfig.for_task(args.task, **sizes, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                                      device=args.device, cell=args.cell, threads=args.threads, clip=args.clip,
-                                      eval_every=args.eval_every).validated()
+        if args.task == TEXT_TASK:
+            given.update({k: getattr(args, k) for k in ("embed_size", "train_chars") if getattr(args, k) is not None})
+            config = TextConfig(**given, **common).validated()
+        else:
+            for name in ("embed_size", "train_chars"):
+                if getattr(args, name) is not None:
+                    parser.error(f"--{name.replace('_', '-')} is for --task {TEXT_TASK} only")
+            config = TrainConfig.for_task(args.task, **given, **common).validated()
     except ValueError as exc:
         parser.error(str(exc))
     if args.out is not None:
@@ -90,6 +110,16 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> TrainC
     except ValueError as exc:
         parser.error(str(exc))
     return config
+
+
+def _save(result, out: Path) -> Path:
+    """Write a toy-task GRU (training.save_result) or a character model (CharModel.save) as .npz."""
+    if not isinstance(result.config, TextConfig):
+        return save_result(result, out)
+    if out.suffix != ".npz":
+        out = out.with_name(out.name + ".npz")
+    result.model.save(out)
+    return out
 
 
 def _describe(event: TrainEvent) -> str:
@@ -125,6 +155,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(file=sys.stderr)
     summary = {"task": config.task, "cell": config.cell, "status": event.status, "steps": event.step,
                "steps_planned": config.steps, "seq_len": config.seq_len, "hidden_size": config.hidden_size,
+               **({"embed_size": config.embed_size, "train_chars": config.train_chars} if config.task == TEXT_TASK
+                  else {}),
                "batch_size": config.batch_size, "lr": config.lr, "seed": config.seed, "threads": config.threads,
                "device": event.device, "metric": event.metric, "value": event.val_metric,
                "baseline": event.baseline, "seconds": round(event.elapsed_s, 3), "out": None}
@@ -136,9 +168,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         result = event.result
         summary.update(value=result.value, seconds=round(result.seconds, 3))
+        if config.task == TEXT_TASK:
+            summary["numpy_vs_torch_max_abs_h"] = result.model.metadata["numpy_vs_torch_max_abs_h"]
         if args.out is not None:
             try:
-                summary["out"] = str(save_result(result, args.out))
+                summary["out"] = str(_save(result, args.out))
             except OSError as exc:
                 print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
                 code = 1

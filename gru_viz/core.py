@@ -176,7 +176,7 @@ class GRUWeights:
         with hidden size ≤ max_hidden and input size ≤ max_input has are ever inflated.
         """
         data = _read_bytes(source)
-        try:
+        try:  # NotImplementedError: a zip whose version field is corrupt
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:

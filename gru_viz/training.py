@@ -223,6 +223,10 @@ def train(config: TrainConfig, stop: Callable[[], bool] | object | None = None) 
     """Check the config now (ValueError), then return a generator of TrainEvents that trains as it is iterated."""
     # stop: a callable returning True, or anything with is_set() (threading / multiprocessing Event), checked
     # before every step; closing the generator also ends the run. Bad configs fail here, not at the first next().
+    if getattr(config, "task", None) == "text":  # the character-level model (gru_viz.text_training)
+        from gru_viz.text_training import train_text
+
+        return train_text(config, stop)
     config = config.validated()
     device = resolve_device(config.device)
     if stop is None:
