@@ -79,4 +79,7 @@ def test_every_shared_cache_in_the_pages_is_listed_here():
                      ("gates-over-time.py", "build"),  # keyed by seq_key, weights_key (TrainedModel.key), units
                      ("gates-over-time.py", "load_sequence"),  # every argument is the key
                      ("memory.py", "analyse"),  # keyed by the run's id, unique per run in a server process
-                     ("train.py", "results_figures")], found  # keyed by TrainedModel.key
+                     ("train.py", "results_figures"),  # keyed by TrainedModel.key
+                     ("units-in-text.py", "analysis"),  # keyed by the model's and the held-out text's digests; the
+                     ("units-in-text.py", "ranking_chart"),  # models are the server's own (no upload path), and
+                     ("units-in-text.py", "shipped")], found  # CharModel.digest covers every parameter

@@ -29,7 +29,8 @@ def wait(at, done, limit=180):
         check(at.run())
 
 at = check(AppTest.from_file(root + "/app.py", default_timeout=120).run())
-for page in ("pages/home.py", "pages/one-step.py", "pages/gates-over-time.py", "pages/compare.py", "pages/memory.py"):
+for page in ("pages/home.py", "pages/one-step.py", "pages/gates-over-time.py", "pages/compare.py", "pages/memory.py",
+             "pages/units-in-text.py"):
     check(at.switch_page(page).run())
 
 # Train a GRU: the device caption (asked of a child), a short run, its results and the NumPy-vs-PyTorch check
