@@ -42,7 +42,8 @@ settings are mostly uncached. Targets: the others see no error and their p95 sta
 Streamlit process after --settle is within 1.2x of its size after warm-up, with no training process left. Server
 memory: RSS of the server process(es) and all their children, from /proc, sampled every second; server CPU from /proc
 too, and how busy the whole machine was (other users skew every number here: compare runs only with similar "rest of
-the machine" figures). Prints markdown tables; exit code 1 on any error or a missed target. Logs of the servers it starts: test-artifacts/load-*.log.
+the machine" figures). Prints markdown tables; exit code 1 on any error or a missed target. Logs of the servers it
+starts: test-artifacts/load-*.log.
 
 Loopback only: servers are started on 127.0.0.1, no proxy is used, every wait is bounded (--timeout per rerun,
 240 s per training, the run as a whole) and every loop ends at --duration.
