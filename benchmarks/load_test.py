@@ -1,8 +1,8 @@
 """Thirty students at once: Streamlit websocket clients that use the app as a browser tab would, against one idle
 session measured in the same run. Run by hand; not part of the test suite.
 
-    .venv/bin/python benchmarks/load_test.py                          # 30 sessions, 5 of them train, 3 minutes
-    .venv/bin/python benchmarks/load_test.py --duration 30 --sessions 8 --training-jobs 2   # a smoke run
+    .venv/bin/python benchmarks/load_test.py                          # 30 sessions, 10 of them hostile, 3 minutes
+    .venv/bin/python benchmarks/load_test.py --duration 30 --sessions 8 --hostile 2 --settle 0   # a smoke run
     .venv/bin/python benchmarks/load_test.py --target nginx --replicas 2                  # behind deploy/serve.sh
     .venv/bin/python benchmarks/load_test.py --url http://127.0.0.1:8501                 # a server already running
 
@@ -31,12 +31,19 @@ FINISHED_FRAGMENT_RUN_SUCCESSFULLY for a fragment). "Play" on Gates over time ru
 to the server: a client pressing Play just idles for the animation's length.
 
 Phases: a warm-up session (first imports, first figures; not measured; behind nginx one per replica), one idle
-session doing the student scenario alone, the load (N sessions arriving over --ramp seconds, each walking all pages with random settings and think
-times; --training-jobs of them train on the Train page with T=20, H=8, 100 steps and wait for the result, again and
-again), then the idle session again. Server memory: RSS of the server process(es) and all their children, from
-/proc, sampled every second; server CPU from /proc too, and how busy the whole machine was (other users skew every
-number here: compare runs only with similar "rest of the machine" figures). Prints markdown tables; exit code 1 on
-any error or a missed target. Logs of the servers it starts: test-artifacts/load-*.log.
+session doing the student scenario alone, the load, then the idle session again, then (--settle) a wait for the
+closed sessions to expire and a last memory sample. The load: N sessions arriving over --ramp seconds. --hostile of
+them (h00...) attack again and again: upload a hostile file through the Train page's uploader (the files of issue 10:
+a 60 KB bool GRU with H = 3000, a zip bomb, NaN, garbage metadata with a Markdown file name, ...; and a valid
+H = 64 model the app must show), submit the Train form at large settings (a new submit replaces the page's job), open
+a hostile link. --training-jobs more (t00...) train on the Train page with T=20, H=8, 100 steps and wait for the
+result. The others (s00...) walk all pages and move sliders anywhere in their ranges with fresh weight seeds, so their
+settings are mostly uncached. Targets: the others see no error and their p95 stays within 3x the idle session's; the
+Streamlit process after --settle is within 1.2x of its size after warm-up, with no training process left. Server
+memory: RSS of the server process(es) and all their children, from /proc, sampled every second; server CPU from /proc
+too, and how busy the whole machine was (other users skew every number here: compare runs only with similar "rest of
+the machine" figures). Prints markdown tables; exit code 1 on any error or a missed target. Logs of the servers it
+starts: test-artifacts/load-*.log.
 
 Loopback only: servers are started on 127.0.0.1, no proxy is used, every wait is bounded (--timeout per rerun,
 240 s per training, the run as a whole) and every loop ends at --duration.
@@ -121,6 +128,34 @@ async def http_get(host: str, port: int, path: str, cookies: dict, timeout: floa
                 if keep_body:
                     body.append(chunk)
             return status, headers, size, b"".join(body)
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+    return await asyncio.wait_for(go(), timeout)
+
+
+async def http_put_file(host: str, port: int, path: str, cookies: dict, name: str, data: bytes,
+                        timeout: float = 30.0) -> int:
+    """PUT one file to path as Streamlit's uploader does (multipart form, X-Xsrftoken header = the XSRF cookie)."""
+    async def go():
+        boundary = f"----gru-viz-load-test-{random.getrandbits(64):016x}"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            head = [f"PUT {path} HTTP/1.1", f"Host: {host}:{port}", "User-Agent: gru_viz-load-test", "Accept: */*",
+                    "Connection: close", f"Content-Type: multipart/form-data; boundary={boundary}",
+                    f"Content-Length: {len(body)}", f"X-Xsrftoken: {cookies.get('_streamlit_xsrf', '')}",
+                    f"Origin: http://{host}:{port}"]
+            if cookies:
+                head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            await writer.drain()
+            status = int((await reader.readline()).split()[1])
+            while await reader.read(1 << 16):
+                pass
+            return status
         finally:
             writer.close()
             with contextlib.suppress(Exception):
@@ -255,6 +290,9 @@ class Recorder:
         self.bytes_in = 0
         self.auto_reruns = 0
         self.training_alive = lambda: False  # set by the memory sampler
+        self.hostile_uploads: list[tuple[str, str]] = []  # (file name, "shown" | "refused")
+        self.hostile_jobs = 0  # training jobs submitted by hostile sessions
+        self.queue_positions: list[int] = []  # "number N in the queue" right after a hostile submit
 
     def add(self, kind: str, seconds: float, session: str, phase: str) -> None:
         self.samples.append(Sample(kind, seconds, time.monotonic(), session, phase, self.training_alive()))
@@ -295,6 +333,9 @@ class StreamlitClient:
         self.closing = False
         self.failed: str | None = None
         self.upstream = ""
+        self.session_id = ""
+        self.expected_errors: tuple[str, ...] = ()  # st.error texts this client provokes on purpose
+        self.file_urls: dict[str, object] = {}  # request id → FileURLs the server granted
 
     # ---- connection
 
@@ -363,7 +404,11 @@ class StreamlitClient:
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
+        if kind == "file_urls_response":
+            self.file_urls[msg.file_urls_response.response_id] = list(msg.file_urls_response.file_urls)
+            self.finished.set()
         if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
             fragments = tuple(msg.metadata.run.fragment_ids)
             if not fragments:  # a full run: the frontend drops every fragment timer here
                 self.run_widgets, self.elements = set(), []
@@ -406,7 +451,8 @@ class StreamlitClient:
             e = element.exception
             self.rec.error(self.name, self.phase, f"exception on page {self._page_name()}: {e.type}: {e.message[:300]}")
         elif kind == "alert" and element.alert.format == Alert.ERROR:
-            if element.alert.body.startswith(EXPECTED_ERROR_ALERTS):
+            if element.alert.body.startswith(EXPECTED_ERROR_ALERTS) or any(
+                    text in element.alert.body for text in self.expected_errors):
                 self.rec.expected_alerts.append(element.alert.body)
             else:
                 self.rec.error(self.name, self.phase,
@@ -472,7 +518,7 @@ class StreamlitClient:
         ci.url, ci.is_embedded, ci.color_scheme = f"{self.base}/{page_name}", False, "light"
         await self.ws.send(msg.SerializeToString())
 
-    async def _wait(self, want: int, fragment_id: str, t0: float, start: int) -> float:
+    async def _wait(self, want: int, fragment_id: str, t0: float, start: int, kind: str = "") -> float:
         """Wait for the script_finished (after the first `start` ones) that ends the run asked for at t0."""
         deadline = t0 + self.timeout
         while True:
@@ -486,7 +532,9 @@ class StreamlitClient:
                 raise ClientError(self.failed)
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ClientError(f"no script_finished within {self.timeout:.0f} s on page {self._page_name()}")
+                seen = [(ForwardMsg.ScriptFinishedStatus.Name(st), f) for st, f in self.finishes[-4:]]
+                raise ClientError(f"no script_finished within {self.timeout:.0f} s on page {self._page_name()} "
+                                  f"({kind or 'page load'}; last ones seen: {seen})")
             self.finished.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.finished.wait(), left)
@@ -500,7 +548,7 @@ class StreamlitClient:
         states = [] if page_hash is not None else self._states(changes, trigger)
         t0, start = time.monotonic(), len(self.finishes)
         await self._send_rerun(page_hash=page_hash, states=states, fragment_id=fragment_id)
-        seconds = await self._wait(FRAGMENT if fragment_id else FULL, fragment_id, t0, start)
+        seconds = await self._wait(FRAGMENT if fragment_id else FULL, fragment_id, t0, start, kind)
         self.rec.add(kind + (" (fragment)" if fragment_id else ""), seconds, self.name, self.phase)
         return seconds
 
@@ -546,6 +594,34 @@ class StreamlitClient:
             if wid in self.widgets:
                 self.widgets[wid].state = state
         return await self._rerun(kind, fragment_id=button.fragment_id, changes=changes, trigger=button.id)
+
+    async def upload(self, key: str, name: str, data: bytes, kind: str) -> float:
+        """Choose a file in uploader `key` as a browser does: ask the server for an upload URL over the websocket,
+        PUT the file there (HTTP), then rerun with the uploader's state naming it; the latency is the rerun's."""
+        w = self.widget(key)
+        request_id = f"{self.name}-{random.getrandbits(32):08x}"
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.session_id = self.session_id
+        await self.ws.send(msg.SerializeToString())
+        deadline = time.monotonic() + self.timeout
+        while request_id not in self.file_urls:
+            if self.failed or time.monotonic() > deadline:
+                raise ClientError(self.failed or "no upload URL from the server")
+            self.finished.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.finished.wait(), 1.0)
+        urls = self.file_urls.pop(request_id)[0]
+        status = await http_put_file(self.host, self.port, urls.upload_url, self.cookies, name, data, self.timeout)
+        if status not in (200, 204):
+            raise ClientError(f"upload of {name!r} answered {status}")
+        state = WidgetState(id=w.id)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(data), urls.file_id
+        info.file_urls.CopyFrom(urls)
+        w.state = state
+        return await self._rerun(kind, fragment_id=w.fragment_id, changes={w.id: state})
 
     def alerts(self, fmt: int) -> list[str]:
         return [e.alert.body for k, e in self.elements if k == "alert" and e.alert.format == fmt]
@@ -602,6 +678,8 @@ class Student:
             await self.think(deadline)
         await c.set("os_H", rng.choice([1, 2, 3, 4]), "one-step: H slider")
         await self.think(deadline)
+        await c.set("os_seed", rng.randint(0, 9999), "one-step: weight seed")  # new weights: nothing cached
+        await self.think(deadline)
         await c.set("os_r_mode", [rng.choice(["0", "1", "formula"])], "one-step: gate surgery")
         await self.think(deadline)
         await c.set("osx_guess_", round(rng.uniform(0, 1), 2), "one-step: quiz answer", prefix=True)
@@ -616,9 +694,12 @@ class Student:
             await c.set("got_weights", TRAINED_LABEL, "gates: trained weights")
             await self.play(deadline)
             await c.set("got_weights", c.widget("got_weights").proto.options[0], "gates: weights preset")
-        await c.set("got_H", rng.choice([4, 8, 12, 16, 24]), "gates: hidden-size slider")
+        # anywhere in the sliders' ranges, with a fresh weight seed: settings nobody has used, so nothing is cached
+        await c.set("got_H", rng.randint(1, 32), "gates: hidden-size slider")
         await self.play(deadline)
-        await c.set("got_T", rng.choice([50, 100, 150, 200]), "gates: length slider")
+        await c.set("got_seed", rng.randint(0, 9999), "gates: weight seed")
+        await self.think(deadline)
+        await c.set("got_T", rng.randint(2, 500), "gates: length slider")
         await self.play(deadline)
         step = c.widget("got_step")
         await c.set("got_step", rng.randint(0, int(step.proto.max)), "gates: step slider")
@@ -668,6 +749,92 @@ class Student:
             await asyncio.sleep(0.1)
         c.rec.trainings.append(time.monotonic() - t0)
         self.has_model = True
+
+
+# ---------------------------------------------------------------------------------------------------- hostile students
+
+
+def _npz(meta: dict | None = None, compressed: bool = True, **arrays) -> bytes:
+    import io
+    import json
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    if meta is not None:
+        arrays["metadata"] = np.array(json.dumps(meta))
+    (np.savez_compressed if compressed else np.savez)(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _gru(D: int, H: int, dtype, fill: float = 0.0) -> dict:
+    import numpy as np
+
+    return {"weight_ih": np.full((3 * H, D), fill, dtype), "weight_hh": np.full((3 * H, H), fill, dtype),
+            "bias_ih": np.full(3 * H, fill, dtype), "bias_hh": np.full(3 * H, fill, dtype)}
+
+
+def hostile_files() -> list[tuple[str, bytes]]:
+    """What a student who wants to hurt the class uploads: each file of issue 10 once, and one the app must show."""
+    import zipfile
+
+    import numpy as np
+
+    bomb = __import__("io").BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("weight_ih.npy", b"\0" * (200 * 2**20))  # 200 MB of zeros in a few hundred KB
+        z.writestr("weight_hh.npy", b"\0" * 10)
+    deep = _npz(compressed=False, metadata=np.array("[" * 60_000), **_gru(2, 2, np.float32))
+    return [
+        ("bool-H3000.npz", _npz({"task": "adding", "seq_len": 500}, **_gru(2, 3000, bool))),  # 60 KB
+        ("float32-H1500.npz", _npz({"task": "adding", "seq_len": 200}, **_gru(2, 1500, np.float32))),
+        ("zip-bomb.npz", bomb.getvalue()),
+        ("nan.npz", _npz({"task": "adding"}, **_gru(2, 8, np.float64, np.nan))),
+        ("[x](https://example.invalid).npz", _npz({"task": "adding", "metric": "mse", "value": "abc",
+                                                    "baseline": "x", "steps": {"a": 1}}, **_gru(2, 8, np.float64))),
+        ("deep-json.npz", deep),
+        ("not-a-model.npz", b"PK\x03\x04 certainly not a zip"),
+        ("recall-H64-T200.npz", _npz({"task": "recall", "seq_len": 200, "metric": "accuracy", "value": 0.25,
+                                      "baseline": 0.25, "steps": 10}, **_gru(6, 64, np.float32, 0.05))),
+    ]
+
+
+HOSTILE_FILES: list[tuple[str, bytes]] = []  # filled by main(): numpy is imported only when the load test runs
+HOSTILE_LINKS = ["H=%5BLog+in%5D%28https%3A%2F%2Fexample.invalid%2Flogin%29", "seed=%21%5B%5D%28https%3A%2F%2F"
+                 "example.invalid%2Ft.gif%29", "H=" + "9" * 5000]
+
+
+class Hostile(Student):
+    """Uploads hostile files, opens hostile links and submits the largest training jobs, again and again."""
+
+    def __init__(self, client: StreamlitClient, rng: random.Random, think: tuple[float, float]):
+        super().__init__(client, rng, think, (0.0, 0.0))
+        client.expected_errors = ("cannot be loaded",)
+
+    async def round(self, deadline: float, extra_pages: bool = True) -> None:
+        c, rng = self.c, self.rng
+        for step in range(4):
+            if time.monotonic() >= deadline:
+                return
+            if step < 3:
+                await c.goto("train")
+                name, payload = rng.choice(HOSTILE_FILES)
+                await c.upload("trx_upload", name, payload, "hostile: upload")
+                shown = any(b.startswith("Loaded") for b in c.alerts(Alert.SUCCESS))
+                c.rec.hostile_uploads.append((name, "shown" if shown else "refused"))
+                for key, value in (("tr_T", rng.randint(100, 200)), ("tr_H", rng.choice([32, 64])),
+                                   ("tr_steps", rng.choice([1000, 2000]))):
+                    await c.set(key, value)
+                await c.submit("trx_form", "hostile: submit")
+                c.rec.hostile_jobs += 1
+                queued = [b for b in c.alerts(Alert.INFO) if "in the queue" in b]
+                if queued:
+                    c.rec.queue_positions.append(int(re.search(r"number (\d+)", queued[0]).group(1)))
+            else:  # a hostile link, then away: the notice must stay text, the page must open
+                path = rng.choice(["one-step", "compare"])
+                if c.has_page(path):
+                    await c._rerun(f"hostile: link to {path}", page_hash=c.pages[path], query=rng.choice(HOSTILE_LINKS))
+            await self.think(deadline)
 
 
 # ---------------------------------------------------------------------------------------------------- servers, /proc
@@ -896,13 +1063,17 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run_student(url: str, name: str, rec: Recorder, phase: str, rng: random.Random, args, deadline: float,
-                      trainer: bool = False, rounds: int | None = None, alone: bool = False) -> str:
+                      trainer: bool = False, rounds: int | None = None, alone: bool = False,
+                      hostile: bool = False) -> str:
     """One student from arrival to the deadline (or `rounds` passes); alone: the idle session's short pauses.
 
     Returns the replica that served it (X-Upstream), when behind deploy/serve.sh's nginx."""
     client = StreamlitClient(url, name, rec, phase, static=not args.no_static, timeout=args.timeout)
-    student = Student(client, rng, args.idle_think if alone else args.think, (0.0, 0.0) if alone else args.play,
-                      trainer=trainer)
+    if hostile:
+        student = Hostile(client, rng, args.hostile_think)
+    else:
+        student = Student(client, rng, args.idle_think if alone else args.think, (0.0, 0.0) if alone else args.play,
+                          trainer=trainer)
     try:
         await client.open("")
         done = 0
@@ -934,6 +1105,8 @@ async def main_async(args) -> int:
     cpu_server0 = sampler.cpu()
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     rss_start = sampler.samples[-1][1]
+    rss_settled = main_warm = main_settled = None
+    children_settled = (0, 0)
     phases = {}
     try:
         t = time.monotonic()
@@ -942,10 +1115,11 @@ async def main_async(args) -> int:
         warmed: set[str] = set()
         for attempt in range(4 * len(target.server_pids)):
             warmed.add(await run_student(url, "warm-up", rec, "warm-up", random.Random(999 + attempt), args,
-                                         t + 600, rounds=1, alone=True, trainer=args.training_jobs > 0))
+                                         t + 600, rounds=1, alone=True, trainer=args.training_jobs + args.hostile > 0))
             if len(warmed) >= len(target.server_pids) or "" in warmed:
                 break
         rss_warm = sampler.samples[-1][1]
+        main_warm = sum(rss_kib(pid) for pid in target.server_pids)
         phases["warm-up"] = time.monotonic() - t
         print(f"Warm-up done in {phases['warm-up']:.0f} s; idle session ({args.idle_rounds} rounds) ...", flush=True)
         t, cpu = time.monotonic(), sampler.cpu()
@@ -955,16 +1129,17 @@ async def main_async(args) -> int:
         reruns = sum(s.phase == "idle-before" for s in rec.samples)
         phases["idle CPU per rerun"] = (sampler.cpu() - cpu) / max(1, reruns)
 
-        print(f"Load: {args.sessions} sessions ({args.training_jobs} training) for {args.duration:.0f} s ...",
-              flush=True)
+        print(f"Load: {args.sessions} sessions ({args.hostile} hostile, {args.training_jobs} training) for "
+              f"{args.duration:.0f} s ...", flush=True)
         t = time.monotonic()
         deadline = t + args.duration
         tasks = []
-        for i in range(args.sessions):
+        for i in range(args.sessions):  # hostile ones are h00.., trainers t00.., the others s00..
             await asyncio.sleep(args.ramp / max(1, args.sessions))
+            hostile, trainer = i < args.hostile, args.hostile <= i < args.hostile + args.training_jobs
+            name = f"h{i:02d}" if hostile else f"t{i:02d}" if trainer else f"s{i:02d}"
             tasks.append(asyncio.create_task(run_student(
-                url, f"s{i:02d}", rec, "load", random.Random(100 + i), args, deadline,
-                trainer=i < args.training_jobs)))
+                url, name, rec, "load", random.Random(100 + i), args, deadline, trainer=trainer, hostile=hostile)))
         await asyncio.wait_for(asyncio.gather(*tasks), args.duration + args.ramp + args.timeout + 300)
         phases["load"] = time.monotonic() - t
 
@@ -972,6 +1147,16 @@ async def main_async(args) -> int:
         await run_student(url, "idle", rec, "idle-after", random.Random(1), args, t + 600, rounds=args.idle_rounds,
                           alone=True)
         phases["idle after"] = time.monotonic() - t
+        if args.settle > 0:  # Streamlit keeps a closed session for server.disconnectedSessionTTL (120 s)
+            print(f"Waiting {args.settle:.0f} s for closed sessions to expire ...", flush=True)
+            await asyncio.sleep(args.settle)
+            await run_student(url, "idle", rec, "settle", random.Random(2), args, time.monotonic() + 600, rounds=1,
+                              alone=True)  # writing the session store drops the expired sessions
+            await asyncio.sleep(3)
+            sampler.sample()
+            rss_settled = sampler.samples[-1][1]
+            main_settled = sum(rss_kib(pid) for pid in target.server_pids)
+            children_settled = sampler.samples[-1][2:]  # (training children KiB, how many)
     finally:
         sampler.task.cancel()
         sampler.sample()
@@ -984,17 +1169,17 @@ async def main_async(args) -> int:
     client_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     machine = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * 100
     return report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_cpu, machine, wall, load0, load1,
-                  proxy_rss)
+                  proxy_rss, rss_settled, (main_warm, main_settled, children_settled))
 
 
 def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_cpu, machine, wall, load0,
-           load1, proxy_rss) -> int:
+           load1, proxy_rss, rss_settled=None, settled_parts=(None, None, (0, 0))) -> int:
     def lat(phase=None, pred=lambda s: True):
         return [s.seconds * 1000 for s in rec.samples if (phase is None or s.phase in phase) and pred(s)]
 
     idle = lat(("idle-before", "idle-after"))
     load = lat(("load",))
-    load_other = lat(("load",), lambda s: not s.session.startswith("s") or int(s.session[1:]) >= args.training_jobs)
+    others = lat(("load",), lambda s: s.session.startswith("s"))  # neither hostile nor training
     during_training = lat(("load",), lambda s: s.training)
     peak = max(s[1] for s in sampler.samples)
     end = sampler.samples[-1][1]
@@ -1003,7 +1188,8 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
               "1 process" if args.target == "single" else args.url)
 
     print()
-    print(f"## Load test: {args.sessions} sessions ({args.training_jobs} training) against {target}"
+    print(f"## Load test: {args.sessions} sessions ({args.hostile} hostile, {args.training_jobs} training) against "
+          f"{target}"
           + (f" with {' '.join(args.server_arg)}" if args.server_arg else ""))
     print()
     print(f"App: {app_version(args.app_dir)}.")
@@ -1024,12 +1210,14 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
     for q in (50, 95):
         a, b = pct(idle, q), pct(load, q)
         print(f"| p{q} latency (ms) | {a:.0f} | {b:.0f} | {b / a:.2f} |")
-    if args.training_jobs:
-        a = pct(idle, 95)
+    a = pct(idle, 95)
+    if others:
+        c = pct(others, 95)
+        print(f"| p95 of the {args.sessions - args.hostile - args.training_jobs} other sessions (ms) | | {c:.0f} "
+              f"({len(others)} reruns) | {c / a:.2f} |")
+    if during_training:
         b = pct(during_training, 95)
-        c = pct(load_other, 95)
         print(f"| p95 while a training process ran (ms) | | {b:.0f} ({len(during_training)} reruns) | {b / a:.2f} |")
-        print(f"| p95 of the non-training sessions (ms) | | {c:.0f} | {c / a:.2f} |")
     before, after = lat(("idle-before",)), lat(("idle-after",))
     print(f"| idle before / after the load: p50, p95 (ms) | {pct(before, 50):.0f}, {pct(before, 95):.0f} / "
           f"{pct(after, 50):.0f}, {pct(after, 95):.0f} | | |")
@@ -1037,9 +1225,13 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
     loads_load = [s * 1000 for p, s in rec.loads if p == "load"]
     print(f"| page load, HTTP + first run, p50 / max (ms) | {pct(loads_idle, 50):.0f} / {max(loads_idle or [0]):.0f} "
           f"| {pct(loads_load, 50):.0f} / {max(loads_load or [0]):.0f} | |")
-    print(f"| errors | {rec.count('idle-before', 'idle-after')} | {rec.count('load')} | |")
-    print(f"| server RSS, MiB: start / after warm-up / peak / end | "
-          f"{rss_start / 1024:.0f} / {rss_warm / 1024:.0f} / {peak / 1024:.0f} / {end / 1024:.0f} | | |")
+    errors_of = {group: sum(1 for n, phase, _ in rec.errors if phase == "load" and n.startswith(group))
+                 for group in "sht"}
+    print(f"| errors: idle / others, hostile, training | {rec.count('idle-before', 'idle-after', 'settle')} | "
+          f"{errors_of['s']}, {errors_of['h']}, {errors_of['t']} | |")
+    print(f"| server RSS, MiB: start / after warm-up / peak / end"
+          + (" / settled" if rss_settled else "") + f" | {rss_start / 1024:.0f} / {rss_warm / 1024:.0f} / "
+          f"{peak / 1024:.0f} / {end / 1024:.0f}" + (f" / {rss_settled / 1024:.0f}" if rss_settled else "") + " | | |")
     print()
     print(f"Server RSS = the Streamlit process{'es' if len(sampler.server_pids) > 1 else ''} and all "
           f"{'their' if len(sampler.server_pids) > 1 else 'its'} children (training processes included), sampled "
@@ -1069,6 +1261,16 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
     print(f"Play pressed {rec.plays} times ({rec.play_s:.0f} s of animation): the animation runs in the browser, so "
           "the server receives nothing and a client pressing Play just idles.")
     print(f"Received {rec.bytes_in / 2**20:.0f} MiB (websocket messages, pages, static files, media).")
+    if args.hostile:
+        by_file: dict[str, list[str]] = {}
+        for name, outcome in rec.hostile_uploads:
+            by_file.setdefault(name, []).append(outcome)
+        print()
+        print(f"Hostile sessions: {len(rec.hostile_uploads)} uploads ("
+              + ", ".join(f"{name}: {len(o)}× {'/'.join(sorted(set(o)))}" for name, o in sorted(by_file.items()))
+              + f"), {rec.hostile_jobs} training jobs submitted (T 100-200, H 32/64, 1000/2000 steps); queue position "
+              f"right after a submit: max {max(rec.queue_positions, default=0)}, median "
+              f"{pct(rec.queue_positions, 50) if rec.queue_positions else 0:.0f}.")
     failures = []
     if rec.errors:
         print()
@@ -1076,14 +1278,34 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
         for session, phase, what in rec.errors[:30]:
             print(f"- {session} ({phase}): {what}")
         failures.append("errors")
-    if args.training_jobs:
+    print()
+    if args.training_jobs and during_training:
         ratio = pct(during_training, 95) / pct(idle, 95)
         ok = ratio <= args.training_target
-        print()
-        print(f"Target 'p95 latency with {args.training_jobs} training sessions within {args.training_target:g}x idle':"
-              f" {ratio:.2f}x, {'met' if ok else 'MISSED'}.")
+        print(f"Target 'p95 latency while training processes run within {args.training_target:g}x idle': "
+              f"{ratio:.2f}x, {'met' if ok else 'MISSED'}.")
         if not ok:
             failures.append("training target")
+    if others:
+        ratio = pct(others, 95) / pct(idle, 95)
+        ok = ratio <= args.training_target and errors_of["s"] == 0
+        print(f"Target 'the other sessions: no errors, p95 within {args.training_target:g}x idle': {errors_of['s']} "
+              f"errors, {ratio:.2f}x, {'met' if ok else 'MISSED'}.")
+        if not ok:
+            failures.append("others target")
+    if rss_settled:
+        # the Streamlit process against itself after warm-up (the warm-up's own training process may still have been
+        # alive then), and no training process left once every session has gone
+        main_warm, main_settled, (children_kib, children) = settled_parts
+        ratio = main_settled / main_warm
+        ok = ratio <= args.memory_limit and children == 0
+        print(f"Target 'the Streamlit process {args.settle:.0f} s after the sessions closed within "
+              f"{args.memory_limit:g}x of its size after warm-up, and no training process left': "
+              f"{main_settled / 1024:.0f} / {main_warm / 1024:.0f} MiB = {ratio:.2f}x, {children} training "
+              f"process(es) still alive ({children_kib / 1024:.0f} MiB), {'met' if ok else 'MISSED'}. With children: "
+              f"{rss_settled / 1024:.0f} MiB; the bare server started at {rss_start / 1024:.0f} MiB.")
+        if not ok:
+            failures.append("memory target")
     return 1 if failures else 0
 
 
@@ -1100,8 +1322,16 @@ def main() -> int:
     p.add_argument("--url", help="an app that is already running (sets --target url); memory is read from the "
                                  "processes listening on its port")
     p.add_argument("--sessions", type=int, default=30, help="concurrent sessions (default 30)")
-    p.add_argument("--training-jobs", type=int, default=5,
-                   help="how many of them train, again and again (default 5)")
+    p.add_argument("--hostile", type=int, default=10,
+                   help="how many of them upload hostile files, open hostile links and submit the largest training\n"
+                        "jobs, again and again (default 10)")
+    p.add_argument("--training-jobs", type=int, default=0,
+                   help="how many more of them train small models and wait for the result, again and again (0)")
+    p.add_argument("--hostile-think", type=parse_range, default=(0.5, 2.0), help="hostile pauses, s (0.5:2)")
+    p.add_argument("--settle", type=float, default=130,
+                   help="seconds to wait after the load for closed sessions to expire before the last memory sample\n"
+                        "(Streamlit keeps them server.disconnectedSessionTTL = 120 s); 0 skips it (130)")
+    p.add_argument("--memory-limit", type=float, default=1.2, help="settled RSS ≤ this × after warm-up (1.2)")
     p.add_argument("--duration", type=float, default=180, help="seconds of load (default 180)")
     p.add_argument("--ramp", type=float, default=15, help="the sessions arrive over this many seconds (default 15)")
     p.add_argument("--think", type=parse_range, default=(2.0, 6.0), help="think time between actions, s (2:6)")
@@ -1122,7 +1352,10 @@ def main() -> int:
     args.target = args.target or ("url" if args.url else "single")
     if args.target == "url" and not args.url:
         p.error("--target url needs --url")
-    args.training_jobs = min(args.training_jobs, args.sessions)
+    args.hostile = min(args.hostile, args.sessions)
+    args.training_jobs = min(args.training_jobs, args.sessions - args.hostile)
+    if args.hostile:
+        HOSTILE_FILES.extend(hostile_files())
     return asyncio.run(main_async(args))
 
 

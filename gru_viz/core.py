@@ -168,48 +168,104 @@ class GRUWeights:
         return cls.load_with_metadata(source)[0]
 
     @classmethod
-    def load_with_metadata(cls, source) -> tuple["GRUWeights", dict]:
-        """Read weights and metadata from a path, bytes or file object; never unpickles."""
+    def load_with_metadata(cls, source, *, max_hidden: int = MAX_SIZE, max_input: int = MAX_SIZE
+                           ) -> tuple["GRUWeights", dict]:
+        """Read weights and metadata from a path, bytes or file object; never unpickles.
+
+        Every array's header is read before its data: only float32 / float64 arrays of the shapes a GRU
+        with hidden size ≤ max_hidden and input size ≤ max_input has are ever inflated.
+        """
         data = _read_bytes(source)
-        try:
+        try:  # NotImplementedError: a zip whose version field is corrupt
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # a corrupt version field
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise ValueError(f"not a .npz file (a zip archive of arrays): {exc}") from None
         expected = {"weight_ih.npy", "weight_hh.npy", "bias_ih.npy", "bias_hh.npy", "metadata.npy"}
         names = {i.filename for i in infos}
         if not {"weight_ih.npy", "weight_hh.npy"} <= names:
             raise ValueError(f"missing arrays: expected weight_ih and weight_hh, found {sorted(names)[:10]}")
-        if names - expected:
-            raise ValueError(f"unexpected entries in the file: {sorted(names - expected)[:10]}")
+        if names - expected or len(infos) != len(names):
+            raise ValueError(f"unexpected entries in the file: {sorted(names - expected)[:10] or 'duplicates'}")
         # a zip bomb declares a small file that expands hugely: refuse before inflating anything
         if sum(i.file_size for i in infos) > 4 * MAX_FILE_BYTES:
             raise ValueError("the arrays in this file are far too large for a GRU this app can show")
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except ValueError as exc:
-            if "pickle" in str(exc).lower():
-                raise ValueError("the file contains pickled Python objects, which are never loaded") from None
-            raise ValueError(f"the file is damaged or not written by this app: {exc}") from None
-        except Exception as exc:  # truncated members, bad headers, CRC errors
-            raise ValueError(f"the file is damaged or truncated: {type(exc).__name__}: {exc}") from None
-        meta = {}
-        if "metadata" in arrays:
-            try:
-                meta = json.loads(str(arrays.pop("metadata")))
-            except (json.JSONDecodeError, TypeError) as exc:
-                raise ValueError(f"metadata is not valid JSON: {exc}") from None
-            if not isinstance(meta, dict):
-                raise ValueError("metadata must be a JSON object")
-            if meta.get("reset_after", True) is not True:
-                raise ValueError("only reset_after=True models (PyTorch's convention) can be loaded")
-        H = arrays["weight_hh"].shape[-1] if arrays["weight_hh"].ndim == 2 else 0
-        if H > MAX_SIZE or (arrays["weight_ih"].ndim == 2 and arrays["weight_ih"].shape[1] > MAX_SIZE):
-            raise ValueError(f"sizes above {MAX_SIZE} are not supported")
+        headers = {i.filename[:-4]: _npy_header(archive, i) for i in infos}
+        meta = _read_metadata(archive, headers.pop("metadata", None))
+        if meta.get("reset_after", True) is not True:
+            raise ValueError("only reset_after=True models (PyTorch's convention) can be loaded")
+        shape_ih, shape_hh = headers["weight_ih"][0], headers["weight_hh"][0]
+        if len(shape_hh) != 2 or len(shape_ih) != 2:
+            raise ValueError(f"weight_ih and weight_hh must be matrices, got shapes {shape_ih} and {shape_hh}")
+        H, D = shape_hh[1], shape_ih[1]
+        if not 1 <= H <= max_hidden:
+            raise ValueError(f"the hidden size is {H}; this app shows GRUs with 1 to {max_hidden} units")
+        if not 1 <= D <= max_input:
+            raise ValueError(f"the input size is {D}; this app shows GRUs with 1 to {max_input} inputs")
+        want = {"weight_ih": (3 * H, D), "weight_hh": (3 * H, H), "bias_ih": (3 * H,), "bias_hh": (3 * H,)}
+        for name, (shape, _) in headers.items():
+            if shape != want[name]:
+                raise ValueError(f"{name}: expected shape {want[name]} for hidden size {H}, got {shape}")
+        arrays = {name: _read_npy(archive, name) for name in headers}  # now small: 3H·(D + H + 2) numbers
         weights = cls.from_pytorch_layout(arrays["weight_ih"], arrays["weight_hh"],
                                           arrays.get("bias_ih"), arrays.get("bias_hh"))
         return weights, meta
+
+
+MAX_METADATA_CHARS = 65_536  # a model's metadata (facts and read-out) is a few KB of JSON
+
+
+def _npy_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) from an .npy member's header, reading only the header; ValueError for anything odd."""
+    name = info.filename[:-4]
+    try:
+        with archive.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f, max_header_size=1000)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=1000)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"the file is damaged or truncated: {exc}") from None
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError, NotImplementedError, RuntimeError) as exc:
+        raise ValueError(f"{name}: not an array this app wrote ({type(exc).__name__})") from None
+    if dtype.hasobject:
+        raise ValueError("the file contains pickled Python objects, which are never loaded")
+    if name == "metadata":
+        if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * MAX_METADATA_CHARS:
+            raise ValueError(f"metadata must be one JSON string of at most {MAX_METADATA_CHARS:,} characters")
+    elif dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        raise ValueError(f"{name} holds {dtype.name} values; only float32 or float64 weights can be loaded")
+    return tuple(shape), dtype
+
+
+def _read_npy(archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    """One member's array, whose header _npy_header has already checked."""
+    try:
+        with archive.open(f"{name}.npy") as f:
+            return np.lib.format.read_array(f, allow_pickle=False, max_header_size=1000)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"the file is damaged or truncated: {exc}") from None
+    except Exception as exc:  # truncated members, bad compressed data, CRC errors
+        raise ValueError(f"the file is damaged or truncated: {type(exc).__name__}") from None
+
+
+def _read_metadata(archive: zipfile.ZipFile, header) -> dict:
+    """The metadata JSON object, or {} when the file has none."""
+    if header is None:
+        return {}
+    text = str(_read_npy(archive, "metadata"))
+    try:
+        meta = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise ValueError(f"metadata is not valid JSON: {exc}") from None
+    except RecursionError:  # [[[[...]]]] nested deeper than the parser's stack
+        raise ValueError("metadata is not valid JSON: nested too deeply") from None
+    if not isinstance(meta, dict):
+        raise ValueError("metadata must be a JSON object")
+    return meta
 
 
 def _read_bytes(source) -> bytes:

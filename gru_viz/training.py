@@ -18,6 +18,7 @@ import numpy as np
 from gru_viz.core import MAX_SIZE, GRUWeights, run_gru
 from gru_viz.explain import GATES_PER_CELL, parameter_count  # noqa: F401  (parameter_count: part of this API)
 from gru_viz.tasks import Task, get_task
+from gru_viz.trained import EXAMPLE_SEED
 
 if TYPE_CHECKING:
     import torch
@@ -128,6 +129,7 @@ class TrainResult:
     stopped: bool  # True when stop() ended the run early
     history: History
     snapshots: list[Snapshot]  # about config.n_snapshots, evenly spaced over the steps taken
+    numpy_vs_torch: float | None = None  # GRU: max |h_numpy − h_torch| on the example the pages show, measured here
 
     @property
     def weights(self) -> GRUWeights | None:
@@ -330,6 +332,9 @@ def _train(config: TrainConfig, device: str, should_stop: Callable[[], bool]) ->
                 metric=task.metric, value=history.val[-1], baseline=baseline, steps_done=step,
                 seconds=time.perf_counter() - start, device=device, stopped=stopped, history=history,
                 snapshots=_evenly(snapshots, config.n_snapshots))
+            if config.cell == "gru":  # checked here, in the training process, so the app server never loads torch
+                example = task.batch(1, config.seq_len, EXAMPLE_SEED).x[0]  # (T, D): the example every page shows
+                result.numpy_vs_torch = numpy_matches_torch(result, example)
             return event("stopped" if stopped else "done", step, loss, final, result, message)
 
         history.val_step.append(0)
@@ -425,17 +430,18 @@ def save_result(result: TrainResult, path) -> Path:
     return path
 
 
-def load_model(source) -> tuple[GRUWeights, np.ndarray | None, np.ndarray | None, dict]:
+def load_model(source, *, max_hidden: int = MAX_SIZE, max_input: int = MAX_SIZE
+               ) -> tuple[GRUWeights, np.ndarray | None, np.ndarray | None, dict]:
     """(weights, readout_weight (O, H), readout_bias (O,), metadata) from a file save_result wrote."""
     # files without a read-out (plain GRUWeights.save) give None for both read-out arrays
-    weights, meta = GRUWeights.load_with_metadata(source)
-    if "readout_weight" not in meta:
+    weights, meta = GRUWeights.load_with_metadata(source, max_hidden=max_hidden, max_input=max_input)
+    if "readout_weight" not in meta and "readout_bias" not in meta:
         return weights, None, None, meta
     try:
         w = np.array(meta["readout_weight"], dtype=np.float32)
         b = np.array(meta["readout_bias"], dtype=np.float32)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"the read-out in the metadata is damaged: {exc}") from None
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as exc:
+        raise ValueError(f"the read-out in the metadata is damaged: {type(exc).__name__}") from None
     H = weights.hidden_size
     if w.ndim != 2 or w.shape[1] != H or b.shape != (w.shape[0],) or w.shape[0] > MAX_SIZE:
         raise ValueError(f"read-out: expected weight (O, {H}) and bias (O,), got {w.shape} and {b.shape}")

@@ -6,6 +6,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
+
+from gru_viz.safe_text import literal
+
+# Longest query string the app writes: with the page's path it stays inside the 8 KB request line that nginx's
+# (large_client_header_buffers) and Apache's (LimitRequestLine) defaults accept, so a link reopens behind either.
+LINK_MAX_CHARS = 6000
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,34 @@ def read(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict[str, Any]
         try:
             values[field.name] = field.parse(str(raw))
         except (ValueError, OverflowError) as exc:
-            shown = str(raw) if len(str(raw)) <= 30 else str(raw)[:30] + "…"
+            # our own reasons only: int()'s and float()'s messages repeat the raw text
             reason = str(exc) if "must" in str(exc) or "longer" in str(exc) else "is not a valid value"
-            notices.append(f"Link setting '{field.name}={shown}' {reason}; using {field.encode(field.default)!s}.")
+            # Markdown: the value from the link only ever inside a code span (see safe_text)
+            notices.append(f"Link setting {literal(f'{field.name}={raw}', 60)} {reason}; "
+                           f"using {literal(field.encode(field.default), 40)}.")
             values[field.name] = field.default
     return values, notices
 
 
 def encode(values: Mapping[str, Any], fields: list[Field]) -> dict[str, str]:
-    """The query parameters for these values (every field, so a link is complete on its own)."""
-    return {f.name: f.encode(values[f.name]) for f in fields if f.name in values}
+    """The query parameters for these values (every field that fits in a link; see encode_within)."""
+    return encode_within(values, fields)[0]
+
+
+def encode_within(values: Mapping[str, Any], fields: list[Field], max_chars: int = LINK_MAX_CHARS
+                  ) -> tuple[dict[str, str], list[str]]:
+    """(query parameters, names of the fields left out): every field, so a link is complete on its own, except the
+    longest free-text values while the query string would be longer than max_chars, so that every link reopens."""
+    params = {f.name: f.encode(values[f.name]) for f in fields if f.name in values}
+    texts = [f.name for f in fields if f.name in params and _is_text(f)]
+    left_out = []
+    for name in sorted(texts, key=lambda n: len(urlencode({n: params[n]})), reverse=True):
+        if len(urlencode(params)) <= max_chars:
+            break
+        del params[name]
+        left_out.append(name)
+    return params, left_out
+
+
+def _is_text(field: Field) -> bool:
+    return isinstance(field.default, str) and not field.choices

@@ -10,6 +10,7 @@ from gru_viz import quiz
 from gru_viz.core import GRUWeights
 from gru_viz.handoff import KEY as HANDOFF_KEY
 from gru_viz.handoff import Handoff, read_handoff
+from pages._ui import cell_edits_only
 
 WEIGHT_LIMIT = 1000.0
 
@@ -45,9 +46,9 @@ def weight_editor(prefix: str, base: GRUWeights, preset: str, seed: int) -> GRUW
             table = np.vstack([W[f"U_{gate}"], W[f"W_{gate}"], W[f"b_{gate}"], W[f"c_{gate}"]])  # (D + H + 2, H)
             rows = [f"x{i}" for i in range(D)] + [f"h{j}" for j in range(H)] + ["b", "c"]
             frame = pd.DataFrame(table, index=rows, columns=[f"unit {k}" for k in range(H)])
-            with tab:
-                out = st.data_editor(frame, key=f"{prefix}x_edit_{gate}_{preset}_{seed}_{D}_{H}",
-                                     width="stretch").to_numpy()
+            with tab:  # edits of existing cells only: anything else is refused before Streamlit applies it
+                key = cell_edits_only(f"{prefix}x_edit_{gate}_{preset}_{seed}_{D}_{H}", len(rows), list(frame.columns))
+                out = st.data_editor(frame, key=key, width="stretch").to_numpy()
             edited.update({f"U_{gate}": out[:D], f"W_{gate}": out[D:D + H], f"b_{gate}": out[-2], f"c_{gate}": out[-1]})
     try:
         if max(float(np.abs(np.nan_to_num(np.asarray(v, float))).max()) for v in edited.values()) > WEIGHT_LIMIT:

@@ -5,15 +5,17 @@ import streamlit as st
 from gru_viz import challenge, presets, run_gru, sequences
 from gru_viz.figures import caption_for, challenge_figure, trace_csv
 from gru_viz.gates_chart import gates_chart, one_step_handoff
+from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
 from gru_viz.urlstate import Field
 from pages._chart import draw_figure, draw_gates_chart, opened_cell
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
 P = "got"
+CUSTOM_MAX_CHARS = 3000  # room for 500 numbers like "-0.5, "; the link that carries them must reopen
 FIELDS = [Field("seq", "sine", choices=tuple(sequences.PRESETS)), Field("T", 100, 1, sequences.MAX_LEN),
           Field("text", sequences.DEFAULT_TEXT, max_chars=sequences.MAX_LEN),
-          Field("custom", "0, 0, 1, 0, 0, 0, -1, 0, 0, 0", max_chars=5000),
+          Field("custom", "0, 0, 1, 0, 0, 0, -1, 0, 0, 0", max_chars=CUSTOM_MAX_CHARS),
           Field("weights", "random", choices=(*presets.PRESETS, "trained")), Field("H", 8, 1, 32),
           Field("seed", 0, 0, 9999), Field("step", 0, 0, sequences.MAX_LEN - 1)]
 restore_from_url(P, FIELDS)
@@ -31,7 +33,8 @@ def load_sequence(kind: str, T: int, seed: int, text: str, custom: str):
 def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
     """The weights, the trace and its chart spec, built once per settings and shared read-only by every session.
 
-    weights_key is (kind, H, seed, digest); a trained model is passed unhashed, keyed by its digest."""
+    weights_key is (kind, H, seed, key); a trained model is passed unhashed, keyed by TrainedModel.key (weights,
+    task, seq_len: everything that shapes the trace)."""
     if seq_key[0] == "task":  # a trained model is shown on an example of its own task
         x, names = _trained.example()[0], list(TASKS[_trained.task].inputs) if _trained.task else None
     else:
@@ -57,7 +60,8 @@ def explorer():
         kind = st.selectbox("input sequence", list(sequences.PRESETS), format_func=sequences.PRESETS.get,
                             key=f"{P}_seq")
         if kind == "custom":
-            st.text_area(f"numbers, separated by commas (at most {sequences.MAX_LEN})", key=f"{P}_custom", height=80)
+            st.text_area(f"numbers, separated by commas (at most {sequences.MAX_LEN})", key=f"{P}_custom", height=80,
+                         max_chars=CUSTOM_MAX_CHARS)
         else:
             st.slider("length T", 1, sequences.MAX_LEN, key=f"{P}_T")
         if kind == "text":
@@ -81,13 +85,13 @@ def explorer():
         load_sequence(*seq_key)
         s[f"{P}__good_seq"] = seq_key
     except ValueError as exc:
-        st.error(f"That input cannot be used: {exc}. Still showing the last sequence that worked.")
+        st.error(f"That input cannot be used: {literal(exc, 200)}. Still showing the last sequence that worked.")
         seq_key = s.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
     if w_kind == "trained":
         st.info(f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
                 f"T = {model.seq_len}); the input choices apply to the other weights.")
-        seq_key = ("task", model.seq_len, 0, "", model.digest)
-        weights_key = ("trained", model.weights.hidden_size, 0, model.digest)
+        seq_key = ("task", model.seq_len, 0, "", model.key)
+        weights_key = ("trained", model.weights.hidden_size, 0, model.key)
     else:
         weights_key = (w_kind, int(s[f"{P}_H"]), int(s[f"{P}_seed"]), None)
     hidden = weights_key[1]

@@ -4,26 +4,29 @@ import numpy as np
 import streamlit as st
 
 from gru_viz import jobs, run_gru, training, verdicts
+from gru_viz.device import training_device
 from gru_viz.explain import with_article
 from gru_viz.figures import Marker, caption_for, learning_curve, saturation_figure
 from gru_viz.gates_chart import gates_chart
+from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
-from gru_viz.torch_bridge import max_difference
-from gru_viz.trained import TrainedModel
+from gru_viz.trained import MAX_HIDDEN, MAX_SEQ_LEN, TrainedModel
 from gru_viz.urlstate import Field
 from pages._chart import draw_gates_chart
 from pages._queue import policy_caption, submit, waiting_text
 from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
 
 P = "tr"
-FIELDS = [Field("task", "adding", choices=tuple(TASKS)), Field("T", 50, 2, 200), Field("H", 16, 1, 64),
+FIELDS = [Field("task", "adding", choices=tuple(TASKS)), Field("T", 50, 2, MAX_SEQ_LEN), Field("H", 16, 1, MAX_HIDDEN),
           Field("lr", 0.01, 1e-4, 0.1), Field("steps", 300, 10, 2000), Field("seed", 0, 0, 9999)]
 restore_from_url(P, FIELDS)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def results_figures(digest: str, _model: TrainedModel):
-    """The gates on a task example (with training snapshots) and the gate-saturation plot, once per model."""
+def results_figures(model_key: str, _model: TrainedModel):
+    """The gates on a task example (with training snapshots) and the gate-saturation plot, once per model.
+
+    Keyed by TrainedModel.key: weights, task, seq_len, snapshots and facts, everything these figures show."""
     task = TASKS.get(_model.task)
     x, key = _model.example()
     trace = run_gru(_model.weights, x)
@@ -34,20 +37,22 @@ def results_figures(digest: str, _model: TrainedModel):
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
     alt = caption_for(trace) + " (The final weights; a slider moves through training time.)"
-    return gates, alt, saturation_figure(sample.r, sample.u), max_difference(_model.weights, x)
+    return gates, alt, saturation_figure(sample.r, sample.u)
 
 
 st.title("Train a GRU")
 show_url_notices(P)
-device = training.resolve_device("auto")
-st.caption(f"Training runs in PyTorch in its own process, on **{device.upper()}**, while this page keeps working. "
+device = training_device()  # asked of a child process: torch never loads into this server
+where = (f"on **{device.upper()}**" if device in ("cpu", "cuda")
+         else "on the GPU if this server has one, else on its CPU")
+st.caption(f"Training runs in PyTorch in its own process, {where}, while this page keeps working. "
            f"At most {jobs.default_manager.max_running} run(s) at a time on this server; others wait in line.")
 
 with st.form(f"{P}x_form"):
     left, right = st.columns(2)
     task_name = left.selectbox("task", list(TASKS), format_func=lambda k: TASKS[k].title, key=f"{P}_task")
-    left.slider("sequence length T", 2, 200, key=f"{P}_T")
-    left.slider("hidden size H", 1, 64, key=f"{P}_H")
+    left.slider("sequence length T", 2, MAX_SEQ_LEN, key=f"{P}_T")
+    left.slider("hidden size H", 1, MAX_HIDDEN, key=f"{P}_H")
     right.select_slider("learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1], key=f"{P}_lr")
     right.slider("training steps (batches of 64)", 10, 2000, step=10, key=f"{P}_steps")
     right.number_input("seed", 0, 9999, step=1, key=f"{P}_seed")
@@ -116,14 +121,17 @@ model = trained_model()
 if model is None:
     st.info("Train a model above, or load one you saved earlier.")
 else:
-    gates, alt, saturation, diff = results_figures(model.digest, model)
-    meta = model.metadata
+    gates, alt, saturation = results_figures(model.key, model)
+    meta = model.metadata  # checked on load (trained.check_metadata): metric is "mse" or "accuracy", numbers finite
     a, b, c = st.columns(3)
     if "value" in meta:
-        a.metric(f"validation {meta.get('metric', '')}", f"{meta['value']:.4g}",
-                 f"baseline {meta.get('baseline', float('nan')):.3g}", delta_color="off")
+        a.metric(f"validation {meta['metric']}", f"{meta['value']:.4g}", f"baseline {meta['baseline']:.3g}",
+                 delta_color="off")
     b.metric("training steps", meta.get("steps", "?"))
-    c.metric("NumPy core vs PyTorch", f"{diff:.1e}", "max |Δh| on the example", delta_color="off")
+    diff = meta.get("numpy_vs_torch")  # measured by the training process; a loaded file's claim is not trusted
+    c.metric("NumPy core vs PyTorch", "not checked" if diff is None else f"{diff:.1e}",
+             "max |Δh| on the example" if diff is not None else "checked only for models trained here",
+             delta_color="off")
     st.subheader("What its gates do on one example")
     st.caption("Dotted lines mark the task's key inputs. The training-time slider shows the same example under "
                "the weights as they were during training: watch the update gate learn to stay near 1 (keep) and "
@@ -145,13 +153,16 @@ else:
     save_col.download_button("Download the weights (.npz)", model.to_bytes(), file_name=f"gru_{model.digest}.npz",
                              mime="application/octet-stream", key=f"{P}x_download")
 
-upload = st.file_uploader("Load a saved model (.npz, at most 2 MB)", type=["npz"], key=f"{P}x_upload")
+upload = st.file_uploader(f"Load a saved model (.npz of a GRU with at most {MAX_HIDDEN} units, at most 2 MB)",
+                          type=["npz"], key=f"{P}x_upload")
 if upload is not None and st.session_state.get(f"{P}__uploaded") != upload.file_id:
     st.session_state[f"{P}__uploaded"] = upload.file_id
+    # Markdown: the file's name and the reason (which may quote the file) only inside code spans
     try:
         st.session_state["trained_model"] = TrainedModel.from_file(upload.getvalue())
-        st.session_state[f"{P}__message"] = ("success", f"Loaded {upload.name}.")
+        st.session_state[f"{P}__message"] = ("success", f"Loaded {literal(upload.name)}.")
     except ValueError as exc:
-        st.session_state[f"{P}__message"] = ("error", f"{upload.name} cannot be loaded: {exc}")
+        st.session_state[f"{P}__message"] = ("error", f"{literal(upload.name)} cannot be loaded: "
+                                                      f"{literal(exc, 300)}")
     st.rerun()
 save_to_url(P, FIELDS)

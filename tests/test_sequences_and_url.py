@@ -88,7 +88,7 @@ def test_invalid_url_values_fall_back_with_a_notice(params, name):
     values, notices = urlstate.read(params, FIELDS)
     default = next(f.default for f in FIELDS if f.name == name)
     assert values[name] == default
-    assert len(notices) == 1 and f"'{name}=" in notices[0]
+    assert len(notices) == 1 and f"` {name}=" in notices[0]  # the value from the link, in a code span
 
 
 def test_missing_and_repeated_url_values():
