@@ -1,5 +1,6 @@
 """Server settings that bound what one student can cost or see: error details, message sizes, CI for the deploy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from gru_viz import GRUWeights, run_gru
-from gru_viz.figures import gates_animation
+from gru_viz.gates_chart import gates_chart
 from gru_viz.tasks import TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ def test_websocket_messages_are_capped_well_above_the_largest_the_app_sends():
     x = TASKS["recall"].batch(1, 200, 7).x[0]  # the Train page's largest: H = 64, T = 200, 20 training snapshots
     trace = run_gru(GRUWeights.random(6, 64, seed=1), x)
     snapshots = [(str(i), run_gru(GRUWeights.random(6, 64, seed=i), x)) for i in range(20)]
-    size = len(gates_animation(trace, snapshots=snapshots).to_json())
+    size = len(json.dumps(gates_chart(trace, snapshots=snapshots)))  # what the chart element sends
     assert 4 * size < cap <= 20 * 10**6, (size, cap)
     assert np.isfinite(size)
 

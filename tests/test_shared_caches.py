@@ -40,10 +40,12 @@ def view(model: TrainedModel) -> dict[str, str]:
     at.switch_page("pages/train.py").run()
     assert not at.exception, [e.value for e in at.exception]
     seen = {f"train {i}": c.proto.spec for i, c in enumerate(at.get("plotly_chart"))}
+    seen.update({f"train chart {i}": c.proto.json for i, c in enumerate(at.get("bidi_component"))})
     at.session_state["got_weights"] = "trained"
     at.switch_page("pages/gates-over-time.py").run()
     assert not at.exception, [e.value for e in at.exception]
     seen.update({f"gates {i}": c.proto.spec for i, c in enumerate(at.get("plotly_chart"))})
+    seen.update({f"gates chart {i}": c.proto.json for i, c in enumerate(at.get("bidi_component"))})
     seen["gates info"] = " ".join(i.value for i in at.info)
     return seen
 
@@ -66,7 +68,7 @@ def test_the_victim_sees_its_own_task_and_training_snapshots():
     st.cache_resource.clear()
     view(TrainedModel(weights=WEIGHTS, task="flipflop", seq_len=30))
     seen = view(VICTIM)
-    title = json.loads(seen["train 0"])["layout"]["title"]["text"]
+    title = json.loads(seen["train chart 0"])["spec"]["figure"]["layout"]["title"]["text"]
     assert "Adding problem" in title, title
     assert "adding" in seen["gates info"] and "T = 30" in seen["gates info"]
 
