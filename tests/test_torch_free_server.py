@@ -81,9 +81,6 @@ def test_using_every_page_never_loads_torch_into_the_server():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the Memory page computes |∂y/∂x_t| with torch autograd in the server "
-                                       "(comparison.input_influence, owned by the runs/comparison work): move it "
-                                       "into the training child, then drop this mark")
 def test_the_memory_page_results_never_load_torch_into_the_server():
     out = use_every_page("--memory")
     assert "TORCH AFTER MEMORY RESULTS False" in out, out
