@@ -39,7 +39,7 @@ from tests.browser.conftest import (  # noqa: E402  (one way to start a server a
 INTERACTION_TARGET = 1.5
 FIRST_LOAD_TARGET = 1.5
 JSON_TARGET_BYTES = 1_000_000
-GATES_URL = "/gates-over-time?seq=sine&T=200&H=16"
+GATES_URL = "/gates-over-time?got_T=200&got_H=16"
 
 # Signatures of "what the chart shows": they change exactly when the new figure is drawn. The element is looked up
 # once and again only when React replaced it, so polling every frame costs the page next to nothing.

@@ -122,29 +122,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.1f} minutes"
 
 
-def link_notices(incoming: dict[str, list[str]], values: dict) -> list[str]:
-    """One line per link setting whose widget did not take the value the link asked for (invalid, out of range)."""
-    out = []
-    for key, raw in incoming.items():
-        if key not in values:
-            continue  # not one of this page's settings
-        value = values[key]
-        want = list(value) if isinstance(value, (tuple, list)) else [value]
-        if not (len(raw) == len(want) and all(_same(r, w) for r, w in zip(raw, want))):
-            asked = ", ".join(r if len(r) <= 30 else r[:29] + "…" for r in raw)
-            out.append(f"{key}={asked} → {', '.join(str(w) for w in want)}")
-    return out
-
-
-def _same(raw: str, value) -> bool:
-    if str(value) == raw:
-        return True
-    try:
-        return not isinstance(value, str) and float(raw) == float(value)
-    except (TypeError, ValueError):
-        return False
-
-
 def profile_sentence(profile: dict[str, tuple[float, float]], matched_chars: int) -> str:
     """Where the matched characters lie: inside brackets, strings, comments, against the text as a whole."""
     if matched_chars == 0:

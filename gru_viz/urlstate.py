@@ -1,105 +1,63 @@
-"""Page settings to and from the URL query string, so a teacher's link reopens the same view."""
+"""Links that reopen a view: what the address bar may hold, and which of a link's settings a page could not take.
+
+The pages bind their widgets to the address bar with Streamlit's own `bind="query-params"`; this module holds the
+two things it does not do: a length budget for free text, and a notice for a link value the widget refused.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
-from gru_viz.safe_text import literal
 
 # Longest query string the app writes: with the page's path it stays inside the 8 KB request line that nginx's
 # (large_client_header_buffers) and Apache's (LimitRequestLine) defaults accept, so a link reopens behind either.
 LINK_MAX_CHARS = 6000
 
 
-@dataclass(frozen=True)
-class Field:
-    """One setting kept in the URL: its parameter name, default and the values it may take."""
-
-    name: str
-    default: Any
-    lo: float | None = None  # numeric bounds, inclusive
-    hi: float | None = None
-    choices: tuple = ()  # allowed values for a choice
-    max_chars: int = 500  # for free text
-
-    def parse(self, raw: str) -> Any:
-        """The value a query string holds for this field, or ValueError saying why not."""
-        default = self.default
-        if self.choices:
-            if raw not in self.choices:
-                raise ValueError(f"must be one of {', '.join(map(str, self.choices))}")
-            return raw
-        if isinstance(default, bool):
-            if raw.lower() not in ("1", "0", "true", "false"):
-                raise ValueError("must be 1 or 0")
-            return raw.lower() in ("1", "true")
-        if isinstance(default, int):
-            value = int(raw.strip())  # ValueError on garbage
-        elif isinstance(default, float):
-            value = float(raw.strip())
-            if not math.isfinite(value):
-                raise ValueError("must be a finite number")
-        else:
-            if len(raw) > self.max_chars:
-                raise ValueError(f"is longer than {self.max_chars} characters")
-            return raw
-        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-            raise ValueError(f"must lie between {self.lo:g} and {self.hi:g}")
-        return value
-
-    def encode(self, value: Any) -> str:
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        if isinstance(value, float):
-            return f"{value:g}"
-        return str(value)
+def fits_in_link(params: Mapping[str, str | list[str]], max_chars: int = LINK_MAX_CHARS) -> bool:
+    """Whether these query parameters, percent-encoded as a browser writes them, stay within max_chars."""
+    return len(urlencode(params, doseq=True)) <= max_chars
 
 
-def read(params: Mapping[str, Any], fields: list[Field]) -> tuple[dict[str, Any], list[str]]:
-    """Values for every field (defaults where absent or invalid) and one notice per invalid value."""
-    values, notices = {}, []
-    for field in fields:
-        raw = params.get(field.name)
-        if isinstance(raw, list):  # a repeated parameter: the last one wins, as in a browser
-            raw = raw[-1] if raw else None
-        if raw is None:
-            values[field.name] = field.default
+IGNORED = ("embed", "embed_options")  # Streamlit's own query parameters
+
+
+def link_notices(incoming: Mapping[str, list[str]], values: Mapping, formats: Mapping[str, Callable] = {},
+                 prefix: str = "") -> list[str]:
+    """One line per link setting whose widget did not take the value the link asked for (invalid, out of range),
+    and per parameter that is no setting of this page (every setting of a page starts with its prefix).
+
+    incoming: key → the link's raw values; values: key → what the widget holds now; formats: key → the function the
+    widget shows its value with (a bound widget with a format_func keeps the shown label in the link)."""
+    out = []
+    for key, raw in incoming.items():
+        if key.lower() in IGNORED:
             continue
-        try:
-            values[field.name] = field.parse(str(raw))
-        except (ValueError, OverflowError) as exc:
-            # our own reasons only: int()'s and float()'s messages repeat the raw text
-            reason = str(exc) if "must" in str(exc) or "longer" in str(exc) else "is not a valid value"
-            # Markdown: the value from the link only ever inside a code span (see safe_text)
-            notices.append(f"Link setting {literal(f'{field.name}={raw}', 60)} {reason}; "
-                           f"using {literal(field.encode(field.default), 40)}.")
-            values[field.name] = field.default
-    return values, notices
+        if not key.startswith(prefix):
+            out.append(f"{_short(key)}: not a setting of this page, ignored")
+            continue
+        if key not in values:
+            continue  # a setting whose widget this run does not draw (x2 while D = 1, say)
+        value = values[key]
+        show = formats.get(key, lambda v: v)
+        want = [show(v) for v in value] if isinstance(value, (tuple, list)) else [show(value)]
+        if not (len(raw) == len(want) and all(_same(r, w) for r, w in zip(raw, want))):
+            asked, used = (", ".join(_short(str(v)) for v in values) for values in (raw, want))
+            out.append(f"{key}={asked} → {used}")  # plain text only: the link can carry anything
+    return out
 
 
-def encode(values: Mapping[str, Any], fields: list[Field]) -> dict[str, str]:
-    """The query parameters for these values (every field that fits in a link; see encode_within)."""
-    return encode_within(values, fields)[0]
+def _short(text: str, limit: int = 30) -> str:
+    """One line of at most `limit` characters: a value from a link may hold line breaks and any length."""
+    text = " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def encode_within(values: Mapping[str, Any], fields: list[Field], max_chars: int = LINK_MAX_CHARS
-                  ) -> tuple[dict[str, str], list[str]]:
-    """(query parameters, names of the fields left out): every field, so a link is complete on its own, except the
-    longest free-text values while the query string would be longer than max_chars, so that every link reopens."""
-    params = {f.name: f.encode(values[f.name]) for f in fields if f.name in values}
-    texts = [f.name for f in fields if f.name in params and _is_text(f)]
-    left_out = []
-    for name in sorted(texts, key=lambda n: len(urlencode({n: params[n]})), reverse=True):
-        if len(urlencode(params)) <= max_chars:
-            break
-        del params[name]
-        left_out.append(name)
-    return params, left_out
-
-
-def _is_text(field: Field) -> bool:
-    return isinstance(field.default, str) and not field.choices
+def _same(raw: str, value) -> bool:
+    if str(value) == raw:
+        return True
+    try:
+        return not isinstance(value, (str, bool)) and float(raw) == float(value)
+    except (TypeError, ValueError):
+        return False

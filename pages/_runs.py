@@ -10,49 +10,44 @@ import streamlit as st
 from gru_viz import jobs, runs, verdicts
 from gru_viz.runs import Run, RunStore
 from gru_viz.tasks import TASKS
-from gru_viz.urlstate import Field
+from gru_viz.trained import MAX_HIDDEN, MAX_SEQ_LEN
 from gru_viz.verdicts import CELL_NAMES
 from pages._queue import busy, over_budget, owner, policy_caption
-from pages._ui import restore_from_url
+from pages._ui import URL, show_link_notices
 
 MAX_STORED_RUNS = 8  # settings kept per server; a ninth forgets the oldest finished run
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1]
 
 
-def settings_fields(tasks, task: str, T: int, H: int, steps: int, seeds: int | None = None) -> list[Field]:
-    """The URL-backed settings of a page that trains several networks, with its defaults."""
-    fields = [Field("task", task, choices=tuple(tasks)), Field("T", T, 2, 200), Field("H", H, 1, 64),
-              Field("lr", 0.01, 1e-4, 0.1), Field("steps", steps, 10, 2000), Field("seed", 0, 0, 9999)]
-    return fields + ([Field("seeds", seeds, 1, 8)] if seeds else [])
-
-
-def restore_settings(prefix: str, fields: list[Field]) -> None:
-    """restore_from_url, then move a learning rate from a link onto the nearest stop of the slider, saying so."""
-    restore_from_url(prefix, fields)
-    lr = st.session_state[f"{prefix}_lr"]
-    if lr not in LEARNING_RATES:  # a link may carry any rate in range; the slider has seven
-        st.session_state[f"{prefix}_lr"] = min(LEARNING_RATES, key=lambda v: abs(v - lr))
-        st.session_state.setdefault(f"{prefix}__notices", []).append(
-            f"Link setting 'lr={lr:g}' is not one of the slider's rates; using {st.session_state[f'{prefix}_lr']:g}.")
-
-
-def settings_form(prefix: str, tasks, button: str, T_label: str, H_label: str, seeds: bool = False) -> tuple[str, bool]:
-    """The settings form; returns the chosen task and whether it was submitted."""
+def settings_form(prefix: str, tasks, button: str, T_label: str, H_label: str, *, task: str, T: int, H: int,
+                  steps: int, seeds: int | None = None) -> tuple[str, bool]:
+    """The training settings form (every setting in the link), with this page's defaults; returns the chosen task
+    and whether it was submitted."""
     with st.form(f"{prefix}x_form"):
         left, right = st.columns(2)
-        task = left.selectbox("task", tuple(tasks), format_func=lambda k: TASKS[k].title, key=f"{prefix}_task")
-        left.slider(T_label, 2, 200, key=f"{prefix}_T")
-        left.slider(H_label, 1, 64, key=f"{prefix}_H")
-        right.select_slider("learning rate", LEARNING_RATES, key=f"{prefix}_lr")
-        right.slider("training steps (batches of 64)", 10, 2000, step=10, key=f"{prefix}_steps")
+        chosen = left.selectbox("task", tuple(tasks), index=tuple(tasks).index(task), format_func=task_title,
+                                key=f"{prefix}_task", **URL)
+        left.slider(T_label, 2, MAX_SEQ_LEN, T, key=f"{prefix}_T", **URL)
+        left.slider(H_label, 1, MAX_HIDDEN, H, key=f"{prefix}_H", **URL)
+        right.select_slider("learning rate", LEARNING_RATES, 0.01, key=f"{prefix}_lr", **URL)
+        right.slider("training steps (batches of 64)", 10, 2000, steps, step=10, key=f"{prefix}_steps", **URL)
         if seeds:
             first, count = right.columns(2)
-            first.number_input("first seed", 0, 9999, step=1, key=f"{prefix}_seed")
-            count.number_input("seeds", 1, 8, step=1, key=f"{prefix}_seeds",
+            first.number_input("first seed", 0, 9999, 0, step=1, key=f"{prefix}_seed", **URL)
+            count.number_input("seeds", 1, 8, seeds, step=1, key=f"{prefix}_seeds", **URL,
                                help="Each seed trains every cell again from other initial weights and batches.")
         else:
-            right.number_input("seed", 0, 9999, step=1, key=f"{prefix}_seed")
-        return task, st.form_submit_button(button, type="primary")
+            right.number_input("seed", 0, 9999, 0, step=1, key=f"{prefix}_seed", **URL)
+        return chosen, st.form_submit_button(button, type="primary")
+
+
+def task_title(name: str) -> str:
+    return TASKS[name].title
+
+
+def show_settings_notices(prefix: str, where, link: dict) -> None:
+    """The link's settings this page could not take (the task shows its title in the address bar)."""
+    show_link_notices(where, link, {f"{prefix}_task": task_title})
 
 
 def configs_from_settings(prefix: str, cells) -> dict:

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 
 import streamlit as st
 
 from gru_viz import urlstate
-from gru_viz.safe_text import literal
+from pages._nav import ROUTED, navigation
 
 
-def leave_legacy_routing() -> None:
-    """Send a first visitor who arrived on an old-style page URL through app.py's st.navigation.
+def route_through_navigation() -> None:
+    """Hand a first visitor who arrived on a page's address over to app.py's navigation.
 
-    Until app.py has called st.navigation once in this server process, Streamlit treats pages/ as
-    its old automatic multipage folder and runs a page script whose file name matches the URL on
-    its own, with a menu of file names. Turning that mode off and rerunning routes through app.py.
+    Until some script of this server process has called st.navigation, Streamlit treats pages/ as its old automatic
+    multipage folder and runs the page whose file name matches the address on its own, without app.py. app.py marks
+    every run it starts; a page that finds no mark calls st.navigation itself (which ends the old mode for the whole
+    process) and reruns, so that app.py routes this and every later visit.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    if st.session_state.get(ROUTED) or st.session_state.get(f"{ROUTED}_tried"):
+        return
+    st.session_state[f"{ROUTED}_tried"] = True  # once: a page run on its own (a test, say) must not loop
+    navigation()
+    st.rerun()
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
-
-leave_legacy_routing()  # every page imports this module first
+route_through_navigation()  # every page imports this module first
 
 UPLOADS_KEPT_PER_SESSION = 2  # the Train page's uploader holds one file; the next may be on its way
 
@@ -60,41 +62,49 @@ def keep_few_uploads(keep: int = UPLOADS_KEPT_PER_SESSION) -> None:
 keep_few_uploads()
 
 
-def restore_from_url(prefix: str, fields: list[urlstate.Field]) -> None:
-    """Seed the page's widgets: from the link on its first run in this session, else from saved values.
-
-    Streamlit forgets a widget's value on any run that does not draw it (another page, a hidden
-    control); the copy kept by save_to_url brings it back, so nothing a student set is lost.
-    """
-    saved = st.session_state.setdefault("__saved_settings", {})
-    flag = f"{prefix}__url_loaded"
-    if flag not in st.session_state:
-        values, notices = urlstate.read(st.query_params.to_dict(), fields)
-        st.session_state[flag] = True
-        st.session_state[f"{prefix}__notices"] = notices
-        saved.update({f"{prefix}_{name}": value for name, value in values.items()})
-    for field in fields:
-        key = f"{prefix}_{field.name}"
-        if key not in st.session_state:
-            st.session_state[key] = saved.get(key, field.default)
+URL = dict(bind="query-params", persist_state="session")  # a setting lives in the link and survives page visits
 
 
-def show_url_notices(prefix: str) -> None:
-    """Say which link settings were ignored, once."""
-    for notice in st.session_state.pop(f"{prefix}__notices", []):
-        st.warning(notice, icon=":material/link:")
+@dataclass(frozen=True)
+class Link:
+    """The address bar as a page found it, before its widgets took (and corrected) the values."""
+
+    prefix: str  # every setting of the page is named "<prefix>_<name>"
+    params: dict[str, list[str]]
 
 
-def save_to_url(prefix: str, fields: list[urlstate.Field]) -> None:
-    """Keep the page's settings, and write them into the query string so the address bar is a shareable link."""
-    values = {f.name: st.session_state.get(f"{prefix}_{f.name}", f.default) for f in fields}
-    st.session_state.setdefault("__saved_settings", {}).update({f"{prefix}_{k}": v for k, v in values.items()})
-    wanted, left_out = urlstate.encode_within(values, fields)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-    if left_out:
-        st.caption(f"Too long for a link: the address bar leaves out {', '.join(literal(n) for n in left_out)}, "
-                   f"so a copied link opens {'it' if len(left_out) == 1 else 'them'} with the default.")
+def link_settings(prefix: str) -> Link:
+    """The address bar's settings; read it before drawing the widgets."""
+    return Link(prefix, {k: st.query_params.get_all(k) for k in st.query_params})
+
+
+def show_link_notices(where, link: Link, formats: dict | None = None) -> None:
+    """Say in `where`, as plain text, which settings of the link the page could not take and what it uses instead.
+
+    Streamlit drops a bound value it cannot use (out of range, not an option) without a word; this says so.
+    formats: key → the function a widget shows its value with (the address bar holds the shown label)."""
+    shown = {k: st.session_state[k] for k in link.params if k in st.session_state}
+    bad = urlstate.link_notices(link.params, shown, formats or {}, f"{link.prefix}_")
+    if bad:
+        box = where.container(key="link_notices")  # the class st-key-link_notices finds it
+        box.warning("Some settings in this link are not valid here; the page uses these instead:",
+                    icon=":material/link:")
+        box.text("\n".join(bad))  # plain text: a link can carry anything
+
+
+def text_in_link(key: str, value: str, wanted: bool) -> None:
+    """Keep a free-text setting in the address bar by hand when it fits in a link (see urlstate.LINK_MAX_CHARS).
+
+    Streamlit's binding would write any text, however long, and a link longer than a proxy's request line does not
+    reopen; so long text stays out of the link, and the page says so."""
+    fits = wanted and urlstate.fits_in_link({**{k: st.query_params.get_all(k) for k in st.query_params}, key: value})
+    if fits and st.query_params.get(key) != value:
+        st.query_params[key] = value
+    elif not fits and key in st.query_params:
+        del st.query_params[key]
+    if wanted and not fits:
+        st.caption(f"Too long for a link ({len(value):,} characters): the address bar leaves it out, so a copied "
+                   "link opens the default instead.")
 
 
 def trained_model():

@@ -7,19 +7,19 @@ from gru_viz.compare_figures import loss_curves
 from gru_viz.explain import parameter_count
 from gru_viz.tasks import TASKS
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
-from pages._runs import (choose_run, configs_from_settings, restore_settings, settings_fields, settings_form,
-                         show_progress, show_run_facts)
-from pages._ui import save_to_url, show_url_notices
+from pages._runs import (choose_run, configs_from_settings, settings_form, show_progress, show_run_facts,
+                         show_settings_notices)
+from pages._ui import link_settings
 
 P = "cmp"
 # adding, T = 50, H = 16, 400 steps, 5 seeds: the 15 networks train one after another in one process in about
 # 30 s on the 2-core machine at light load (one thread; 95-115 s while other jobs loaded both cores), and the GRU
 # halves the no-memory error in every seed
-FIELDS = settings_fields(TASKS, "adding", 50, 16, 400, seeds=5)
-restore_settings(P, FIELDS)
+DEFAULTS = dict(task="adding", T=50, H=16, steps=400, seeds=5)
+link = link_settings(P)  # before the widgets correct it
 
 st.title("GRU vs LSTM vs RNN")
-show_url_notices(P)
+notices = st.container()
 st.markdown(
     "A GRU is often said to train faster than an LSTM, because it has three blocks of weights instead of four and "
     "no separate cell state. Test the claim here: the three cells train on the **same task** with the **same hidden "
@@ -29,12 +29,12 @@ st.markdown(
 )
 
 task_name, submitted = settings_form(P, TASKS, "Compare", "sequence length T",
-                                     "hidden size H (the same for all three)", seeds=True)
+                                     "hidden size H (the same for all three)", **DEFAULTS)
 try:
     run = choose_run(P, configs_from_settings(P, runs.COMPARED), submitted)
 except ValueError as exc:
     st.error(f"Those settings cannot be trained: {exc}")
-    save_to_url(P, FIELDS)
+    show_settings_notices(P, notices, link)
     st.stop()
 
 task = TASKS[task_name]
@@ -76,4 +76,4 @@ elif run.status == "done":
     st.subheader("What this run shows")
     for paragraph in verdicts.verdict(cells, first.config.steps, first.device):
         st.markdown(paragraph)
-save_to_url(P, FIELDS)
+show_settings_notices(P, notices, link)

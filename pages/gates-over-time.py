@@ -7,18 +7,19 @@ from gru_viz.figures import caption_for, challenge_figure, trace_csv
 from gru_viz.gates_chart import gates_chart, one_step_handoff
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
-from gru_viz.urlstate import Field
 from pages._chart import draw_figure, draw_gates_chart, opened_cell
-from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
+from pages._ui import URL, link_settings, show_link_notices, text_in_link, trained_model
 
 P = "got"
 CUSTOM_MAX_CHARS = 3000  # room for 500 numbers like "-0.5, "; the link that carries them must reopen
-FIELDS = [Field("seq", "sine", choices=tuple(sequences.PRESETS)), Field("T", 100, 1, sequences.MAX_LEN),
-          Field("text", sequences.DEFAULT_TEXT, max_chars=sequences.MAX_LEN),
-          Field("custom", "0, 0, 1, 0, 0, 0, -1, 0, 0, 0", max_chars=CUSTOM_MAX_CHARS),
-          Field("weights", "random", choices=(*presets.PRESETS, "trained")), Field("H", 8, 1, 32),
-          Field("seed", 0, 0, 9999), Field("step", 0, 0, sequences.MAX_LEN - 1)]
-restore_from_url(P, FIELDS)
+DEFAULTS = {f"{P}_T": 100, f"{P}_text": sequences.DEFAULT_TEXT, f"{P}_custom": "0, 0, 1, 0, 0, 0, -1, 0, 0, 0",
+            f"{P}_H": 8, f"{P}_seed": 0}  # settings whose widget a run may not draw (T while custom numbers show...)
+FORMATS = {f"{P}_seq": sequences.PRESETS.get}  # a format_func's label is what the address bar holds
+link = link_settings(P)  # before the widgets correct it
+if st.session_state.get(f"{P}__custom_read") is None:  # the custom numbers travel in the link by hand (_ui.text_in_link)
+    st.session_state[f"{P}__custom_read"] = True
+    if link.params.get(f"{P}_custom"):
+        st.session_state[f"{P}_custom"] = link.params[f"{P}_custom"][-1][:CUSTOM_MAX_CHARS]  # longer: a notice says so
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -46,7 +47,7 @@ def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
 
 
 st.title("Gates over time")
-show_url_notices(P)
+notices = st.container()
 st.caption("Feed a whole sequence through a GRU and watch r, u, the candidate ĥ and the state h. Press ▶ Play or drag "
            "the step slider on the chart: the numbers and the cell diagram below it follow. Click a heatmap cell to "
            "open that step and unit in One step.")
@@ -54,62 +55,69 @@ st.caption("Feed a whole sequence through a GRU and watch r, u, the candidate ĥ
 @st.fragment
 def explorer():
     """Inputs, weights, the chart with the numbers at its step: a change here reruns only this part."""
-    restore_from_url(P, FIELDS)  # a fragment rerun skips the page's top: bring back settings of hidden widgets
     seq_col, w_col = st.columns(2, gap="large")
     with seq_col:
         kind = st.selectbox("input sequence", list(sequences.PRESETS), format_func=sequences.PRESETS.get,
-                            key=f"{P}_seq")
+                            key=f"{P}_seq", **URL)
         if kind == "custom":
+            st.session_state.setdefault(f"{P}_custom", DEFAULTS[f"{P}_custom"])
             st.text_area(f"numbers, separated by commas (at most {sequences.MAX_LEN})", key=f"{P}_custom", height=80,
-                         max_chars=CUSTOM_MAX_CHARS)
+                         max_chars=CUSTOM_MAX_CHARS, persist_state="session")
         else:
-            st.slider("length T", 1, sequences.MAX_LEN, key=f"{P}_T")
+            st.slider("length T", 1, sequences.MAX_LEN, DEFAULTS[f"{P}_T"], key=f"{P}_T", **URL)
         if kind == "text":
-            st.text_input("text (each character becomes a one-hot input)", key=f"{P}_text",
-                          max_chars=sequences.MAX_LEN)
+            st.text_input("text (each character becomes a one-hot input)", DEFAULTS[f"{P}_text"], key=f"{P}_text",
+                          max_chars=sequences.MAX_LEN, **URL)
     with w_col:
         model = trained_model()
         options = list(presets.PRESETS) + (["trained"] if model is not None else [])
-        if st.session_state.get(f"{P}_weights") not in options:
+        if st.session_state.get(f"{P}_weights", "random") not in options:  # the trained model is gone
             st.session_state[f"{P}_weights"] = "random"
-        w_kind = st.selectbox("weights", options, key=f"{P}_weights", format_func=lambda k: (
-            "The model trained on the Train page" if k == "trained" else presets.PRESETS[k]))
+        w_kind = st.selectbox("weights", options, key=f"{P}_weights", format_func=weights_label, **URL)
         if w_kind != "trained":
-            st.slider("hidden size H", 1, 32, key=f"{P}_H")
-            st.number_input("weight seed", 0, 9999, step=1, key=f"{P}_seed")
+            st.slider("hidden size H", 1, 32, DEFAULTS[f"{P}_H"], key=f"{P}_H", **URL)
+            st.number_input("weight seed", 0, 9999, DEFAULTS[f"{P}_seed"], step=1, key=f"{P}_seed", **URL)
             st.caption(presets.DESCRIPTIONS[w_kind])
 
-    s = st.session_state
-    seq_key = (kind, int(s[f"{P}_T"]), int(s[f"{P}_seed"]), s[f"{P}_text"], s[f"{P}_custom"] if kind == "custom" else "")
+    def s(name):  # a setting whose widget this run did not draw keeps its default
+        return st.session_state.get(f"{P}_{name}", DEFAULTS[f"{P}_{name}"])
+
+    seq_key = (kind, int(s("T")), int(s("seed")), s("text"), s("custom") if kind == "custom" else "")
+    text_in_link(f"{P}_custom", s("custom"), kind == "custom")
     try:
         load_sequence(*seq_key)
-        s[f"{P}__good_seq"] = seq_key
+        st.session_state[f"{P}__good_seq"] = seq_key
     except ValueError as exc:
         st.error(f"That input cannot be used: {literal(exc, 200)}. Still showing the last sequence that worked.")
-        seq_key = s.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
+        seq_key = st.session_state.get(f"{P}__good_seq", ("sine", 100, 0, sequences.DEFAULT_TEXT, ""))
     if w_kind == "trained":
         st.info(f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
                 f"T = {model.seq_len}); the input choices apply to the other weights.")
         seq_key = ("task", model.seq_len, 0, "", model.key)
         weights_key = ("trained", model.weights.hidden_size, 0, model.key)
     else:
-        weights_key = (w_kind, int(s[f"{P}_H"]), int(s[f"{P}_seed"]), None)
+        weights_key = (w_kind, int(s("H")), int(s("seed")), None)
     hidden = weights_key[1]
     units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
                                  max_selections=8, key=f"{P}x_units_{hidden}"))
     weights, trace, names, spec = build(seq_key, weights_key, units, model)
     T, H = trace.h.shape
-    s[f"{P}_step"] = t = min(int(s.get(f"{P}_step", 0)), T - 1)
-    chart = draw_gates_chart(spec, key=f"{P}x_chart", step=t, alt=caption_for(trace, t), caption=caption_for(trace),
-                             step_key=f"{P}_step", can_open=True)
+    chart_slot = st.container()  # above the step slider, drawn once the slider has read the step (link included)
+    if st.session_state.get(f"{P}_step", 0) > T - 1:  # a shorter sequence than before
+        st.session_state[f"{P}_step"] = T - 1
+    t = st.slider("step t (moves the chart's cursor too)", 0, T - 1, key=f"{P}_step", **URL) if T > 1 else 0
+    with chart_slot:
+        chart = draw_gates_chart(spec, key=f"{P}x_chart", step=t, alt=caption_for(trace, t),
+                                 caption=caption_for(trace), step_key=f"{P}_step", can_open=True)
     if (cell := opened_cell(chart, T, H)) is not None:
         open_in_one_step(weights, trace, *cell, describe(seq_key, weights_key, model))
-    if T > 1:
-        st.slider("step t (moves the chart's cursor too)", 0, T - 1, key=f"{P}_step")
     # the CSV is written only when asked for (16 ms for T = 200, H = 16), in a thread of its own, with no rerun
     st.download_button("Download the whole trace (CSV)", lambda: trace_csv(trace, names), file_name="gru_trace.csv",
                        mime="text/csv", key=f"{P}x_csv", on_click="ignore")
-    save_to_url(P, FIELDS)
+
+
+def weights_label(kind: str) -> str:
+    return "The model trained on the Train page" if kind == "trained" else presets.PRESETS[kind]
 
 
 def describe(seq_key: tuple, weights_key: tuple, model) -> str:
@@ -126,7 +134,9 @@ def describe(seq_key: tuple, weights_key: tuple, model) -> str:
 def open_in_one_step(weights, trace, step: int, unit: int, source: str) -> None:
     """Hand one step of this chart to the One step page: the same weights, that step's input and state."""
     st.session_state["os__from_gates"] = one_step_handoff(weights, trace, step, unit, source)
-    st.switch_page("pages/one-step.py")
+    # query_params={}: with no argument switch_page clears the address's parameters one by one, which Streamlit
+    # refuses while widgets are bound to them; an empty mapping replaces them all at once (the settings persist)
+    st.switch_page("pages/one-step.py", query_params={})
 
 
 @st.fragment
@@ -154,4 +164,5 @@ def hand_tuning():
 
 
 explorer()
+show_link_notices(notices, link, {**FORMATS, f"{P}_weights": weights_label})
 hand_tuning()

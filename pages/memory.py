@@ -7,15 +7,15 @@ from gru_viz.compare_figures import influence_figure, retention_figure
 from gru_viz.comparison import halves_the_error
 from gru_viz.tasks import TASKS
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
-from pages._runs import (choose_run, configs_from_settings, restore_settings, settings_fields, settings_form,
-                         show_progress, show_run_facts)
-from pages._ui import save_to_url, show_url_notices
+from pages._runs import (choose_run, configs_from_settings, settings_form, show_progress, show_run_facts,
+                         show_settings_notices)
+from pages._ui import link_settings
 
 P = "mem"
 # adding at T = 100: the first mark is on average 75 steps before the answer; measured on CPU at one thread,
 # the GRU solves it in 400 steps (~7 s, seeds 0-2) while the RNN stays at the no-memory baseline
-FIELDS = settings_fields(memory.MEMORY_TASKS, "adding", 100, 32, 400)
-restore_settings(P, FIELDS)
+DEFAULTS = dict(task="adding", T=100, H=32, steps=400)
+link = link_settings(P)  # before the widgets correct it
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -31,7 +31,7 @@ def analyse(run_id: int, seed: int, _run):
 
 
 st.title("Memory")
-show_url_notices(P)
+notices = st.container()
 st.markdown(
     "Why do the gates matter? Train a GRU and a plain RNN on a task whose answer depends on an input far in the "
     "past, then ask each network: **if that input had been a little different, how much would the output "
@@ -40,14 +40,14 @@ st.markdown(
 )
 
 task_name, submitted = settings_form(P, memory.MEMORY_TASKS, "Train both",
-                                     "sequence length T (the gap grows with it)", "hidden size H")
+                                     "sequence length T (the gap grows with it)", "hidden size H", **DEFAULTS)
 st.caption("Settings that equal a run on the *GRU vs LSTM vs RNN* page reuse its GRU and RNN of the same seed. "
            "Delayed recall needs more: about T = 20, H = 64 and 1000 steps.")
 try:
     run = choose_run(P, configs_from_settings(P, memory.MEMORY_CELLS), submitted)
 except ValueError as exc:
     st.error(f"Those settings cannot be trained: {exc}")
-    save_to_url(P, FIELDS)
+    show_settings_notices(P, notices, link)
     st.stop()
 
 show_progress(P, run)
@@ -79,4 +79,4 @@ elif run.status == "done":
     st.plotly_chart(retention_figure(kept, kept_before, start, units), theme=None, key=f"{P}x_retention",
                     alt="Running product of the update gate for four units, trained and untrained")
     st.markdown(verdicts.retention_summary(int(units[0]), kept[-1, units[0]], kept_before[-1, units[0]], start, T))
-save_to_url(P, FIELDS)
+show_settings_notices(P, notices, link)

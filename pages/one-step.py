@@ -6,23 +6,17 @@ import streamlit as st
 
 from gru_viz import explain, explain_step, presets
 from gru_viz.diagram import cell_svg
-from gru_viz.urlstate import Field
 from pages._one_step import handoff_banner, self_check, vector_text, weight_editor
-from pages._ui import restore_from_url, save_to_url, show_url_notices
+from pages._ui import URL, link_settings, show_link_notices
 
 P = "os"
 SURGERY = ("formula", "0", "1", "slider")
 X_MAX = 3.0
-FIELDS = [Field("H", 2, 1, 4), Field("D", 1, 1, 3), Field("preset", "random", choices=tuple(presets.PRESETS)),
-          Field("seed", 0, 0, 9999), Field("convention", "after", choices=("after", "before")),
-          *[Field(f"x{i}", 1.0, -X_MAX, X_MAX) for i in range(3)], *[Field(f"h{i}", 0.5, -1.0, 1.0) for i in range(4)],
-          Field("r_mode", "formula", choices=SURGERY), Field("r_val", 0.5, 0.0, 1.0),
-          Field("u_mode", "formula", choices=SURGERY), Field("u_val", 0.5, 0.0, 1.0), Field("unit", 0, 0, 3)]
 DIAGRAM_PX = 860  # at most this wide; at 1280×720 the column (820 px) sets it, keeping its text ≥ 11 px
-restore_from_url(P, FIELDS)
+link = link_settings(P)  # before the widgets correct it
 
 st.title("One step under the microscope")
-show_url_notices(P)
+notices = st.container()
 handoff = handoff_banner(P)
 if handoff is None:
     st.caption("A GRU with at most four units, at a single time step t. Change anything and every number follows.")
@@ -32,22 +26,25 @@ setup, inputs, surgery = controls.cell(), controls.cell(), controls.cell()
 with setup:
     st.markdown("**The cell**")
     if handoff is None:
-        H = st.slider("hidden size H", 1, 4, key=f"{P}_H")
-        D = st.slider("input size D", 1, 3, key=f"{P}_D")
-        preset = st.selectbox("weights", list(presets.PRESETS), format_func=presets.PRESETS.get, key=f"{P}_preset")
-        seed = int(st.number_input("seed", 0, 9999, step=1, key=f"{P}_seed"))
+        H = st.slider("hidden size H", 1, 4, 2, key=f"{P}_H", **URL)
+        D = st.slider("input size D", 1, 3, 1, key=f"{P}_D", **URL)
+        preset = st.selectbox("weights", list(presets.PRESETS), format_func=presets.PRESETS.get, key=f"{P}_preset",
+                              **URL)
+        seed = int(st.number_input("seed", 0, 9999, 0, step=1, key=f"{P}_seed", **URL))
         st.caption(presets.DESCRIPTIONS[preset])
     else:
         H, D = handoff.weights.hidden_size, handoff.weights.input_size
         st.text(f"hidden size H = {H}, input size D = {D}")
-    reset_after = st.radio("where the reset gate acts", ("after", "before"), key=f"{P}_convention", format_func={
-        "after": "after the product: r ⊙ (h W_g + c_g) (PyTorch)",
-        "before": "before the product: (r ⊙ h) W_g + c_g (Cho et al. 2014)"}.get) == "after"
+    reset_after = st.radio("the reset gate acts after or before the product with W_g", ("after", "before"),
+                           key=f"{P}_convention", captions=("r ⊙ (h W_g + c_g), as in PyTorch",
+                                                            "(r ⊙ h) W_g + c_g, as in Cho et al. 2014"),
+                           **URL) == "after"  # captions, not a format_func: the link then says os_convention=before
 with inputs:
     st.markdown("**This step's inputs**")
     if handoff is None:
-        x = np.array([st.slider(f"x_t[{i}]", -X_MAX, X_MAX, step=0.05, key=f"{P}_x{i}") for i in range(D)])
-        h_prev = np.array([st.slider(f"h_(t−1)[{k}]", -1.0, 1.0, step=0.05, key=f"{P}_h{k}") for k in range(H)])
+        x = np.array([st.slider(f"x_t[{i}]", -X_MAX, X_MAX, 1.0, step=0.05, key=f"{P}_x{i}", **URL) for i in range(D)])
+        h_prev = np.array([st.slider(f"h_(t−1)[{k}]", -1.0, 1.0, 0.5, step=0.05, key=f"{P}_h{k}",
+                                     **URL) for k in range(H)])
     else:
         x, h_prev = handoff.x, handoff.h_prev
         st.text(vector_text("x_t", x))
@@ -56,8 +53,9 @@ with surgery:
     st.markdown("**Gate surgery**: override a gate")
     overrides = {}
     for gate, name in (("r", "reset gate r"), ("u", "update gate u")):
-        mode = st.segmented_control(name, SURGERY, key=f"{P}_{gate}_mode") or "formula"
-        value = st.slider(f"{gate} value", 0.0, 1.0, step=0.01, key=f"{P}_{gate}_val", disabled=mode != "slider")
+        mode = st.segmented_control(name, SURGERY, default="formula", key=f"{P}_{gate}_mode", **URL) or "formula"
+        value = st.slider(f"{gate} value", 0.0, 1.0, 0.5, step=0.01, key=f"{P}_{gate}_val", disabled=mode != "slider",
+                          **URL)
         overrides[gate] = None if mode == "formula" else float(mode) if mode in "01" else value
 
 if handoff is None:
@@ -84,7 +82,7 @@ with grid.cell():
         unit = st.selectbox("show the equations of unit", list(range(H)), index=handoff.unit,
                             key=f"{P}x_hand_unit_{handoff.step}_{handoff.unit}")
     elif H > 1:
-        unit = st.segmented_control("show the equations of unit", list(range(H)), key=f"{P}_unit")
+        unit = st.segmented_control("show the equations of unit", list(range(H)), default=0, key=f"{P}_unit", **URL)
     else:
         unit = 0
     unit = min(int(unit or 0), H - 1)
@@ -104,4 +102,4 @@ with st.expander("Notation: this app's letters in PyTorch's documentation and in
     st.markdown(explain.NOTATION_TABLE)
 
 self_check(P)
-save_to_url(P, FIELDS)
+show_link_notices(notices, link, {f"{P}_preset": presets.PRESETS.get})

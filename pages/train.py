@@ -10,16 +10,14 @@ from gru_viz.figures import Marker, caption_for, learning_curve, saturation_figu
 from gru_viz.gates_chart import gates_chart
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
-from gru_viz.trained import MAX_HIDDEN, MAX_SEQ_LEN, TrainedModel
-from gru_viz.urlstate import Field
+from gru_viz.trained import MAX_HIDDEN, TrainedModel
 from pages._chart import draw_gates_chart
 from pages._queue import policy_caption, submit, waiting_text
-from pages._ui import restore_from_url, save_to_url, show_url_notices, trained_model
+from pages._runs import settings_form, show_settings_notices
+from pages._ui import link_settings, trained_model
 
 P = "tr"
-FIELDS = [Field("task", "adding", choices=tuple(TASKS)), Field("T", 50, 2, MAX_SEQ_LEN), Field("H", 16, 1, MAX_HIDDEN),
-          Field("lr", 0.01, 1e-4, 0.1), Field("steps", 300, 10, 2000), Field("seed", 0, 0, 9999)]
-restore_from_url(P, FIELDS)
+link = link_settings(P)  # before the widgets correct it
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -41,22 +39,15 @@ def results_figures(model_key: str, _model: TrainedModel):
 
 
 st.title("Train a GRU")
-show_url_notices(P)
+notices = st.container()
 device = training_device()  # asked of a child process: torch never loads into this server
 where = (f"on **{device.upper()}**" if device in ("cpu", "cuda")
          else "on the GPU if this server has one, else on its CPU")
 st.caption(f"Training runs in PyTorch in its own process, {where}, while this page keeps working. "
            f"At most {jobs.default_manager.max_running} run(s) at a time on this server; others wait in line.")
 
-with st.form(f"{P}x_form"):
-    left, right = st.columns(2)
-    task_name = left.selectbox("task", list(TASKS), format_func=lambda k: TASKS[k].title, key=f"{P}_task")
-    left.slider("sequence length T", 2, MAX_SEQ_LEN, key=f"{P}_T")
-    left.slider("hidden size H", 1, MAX_HIDDEN, key=f"{P}_H")
-    right.select_slider("learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1], key=f"{P}_lr")
-    right.slider("training steps (batches of 64)", 10, 2000, step=10, key=f"{P}_steps")
-    right.number_input("seed", 0, 9999, step=1, key=f"{P}_seed")
-    submitted = st.form_submit_button("Train", type="primary")
+task_name, submitted = settings_form(P, TASKS, "Train", "sequence length T", "hidden size H", task="adding", T=50, H=16,
+                                     steps=300)
 st.markdown(f"**{TASKS[task_name].title}.** {TASKS[task_name].why}")
 policy_caption()
 
@@ -148,8 +139,7 @@ else:
     open_col, save_col = st.columns(2)
     if open_col.button("Open this model in Gates over time", key=f"{P}x_open"):
         st.session_state["got_weights"] = "trained"
-        st.session_state.setdefault("__saved_settings", {})["got_weights"] = "trained"
-        st.switch_page("pages/gates-over-time.py")
+        st.switch_page("pages/gates-over-time.py", query_params={})  # {}: see open_in_one_step in that page
     save_col.download_button("Download the weights (.npz)", model.to_bytes(), file_name=f"gru_{model.digest}.npz",
                              mime="application/octet-stream", key=f"{P}x_download")
 
@@ -165,4 +155,4 @@ if upload is not None and st.session_state.get(f"{P}__uploaded") != upload.file_
         st.session_state[f"{P}__message"] = ("error", f"{literal(upload.name)} cannot be loaded: "
                                                       f"{literal(exc, 300)}")
     st.rerun()
-save_to_url(P, FIELDS)
+show_settings_notices(P, notices, link)

@@ -10,11 +10,10 @@ from gru_viz.text import FEATURES, held_out_corpus, machine_name, passages
 from gru_viz.text_figures import SHOWN, ranking_figure, view_data
 from gru_viz.units import (THRESHOLD, analyse, clamp_span, hypothesis_in_passage, match_profile, parse_pick,
                            ranking)
-from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
+from pages._ui import URL, link_settings, show_link_notices
 from pages._units_ui import retrain_panel, text_view
 
 P = "tx"
-URL = dict(bind="query-params", persist_state="session")  # every setting lives in the link
 RETRAIN_STEPS = [250, 500, 1000, 2000, 3000]
 
 
@@ -49,7 +48,7 @@ def ranking_chart(digest: str, held_digest: str, feature: str, _a):
 
 
 st.title("Units in real text")
-link = {k: st.query_params.get_all(k) for k in st.query_params if k.startswith(f"{P}_")}  # before widgets fix it
+link = link_settings(P)  # before the widgets correct it
 notices = st.container()
 try:
     held = held_out_corpus()
@@ -128,11 +127,7 @@ st.dataframe({"feature": list(FEATURES), "unit": [a.best_unit(f) for f in FEATUR
 st.subheader("Train it again")
 retrain_panel(P, shipped().metadata, RETRAIN_STEPS, machine_name())
 
-bad = words.link_notices(link, {k: st.session_state[k] for k in link if k in st.session_state})
-if bad:
-    notices.warning("Some settings in this link are not valid here; the page uses these instead:",
-                    icon=":material/link:")
-    notices.text("\n".join(bad))  # plain text: a link can carry anything
+show_link_notices(notices, link)
 
 with view:
     values = {"h": a.h, "r": a.r, "u": a.u}[shown][start:end, unit]

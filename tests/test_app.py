@@ -10,7 +10,9 @@ TIMEOUT = 60  # the first run imports plotly, pandas and the page modules
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
+def open_page(page: str | None = None, query: dict | None = None, notices: bool = False) -> AppTest:
+    """The app on `page`, opened from a link with `query`; fails if the page could not take every setting of the
+    link, unless `notices` says so (a test must never run on defaults while believing it set something)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if query:
         at.query_params.update(query)
@@ -18,6 +20,7 @@ def open_page(page: str | None = None, query: dict | None = None) -> AppTest:
     if page:
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert notices or not any("not valid here" in w.value for w in at.warning), [t.value for t in at.text]
     return at
 
 
@@ -105,10 +108,12 @@ def test_quiz_counts_a_right_answer_once():
 
 
 def test_one_step_restores_settings_from_the_link_and_flags_bad_ones():
-    at = open_page("pages/one-step.py", query={"H": "3", "D": "2", "preset": "keeper", "seed": "banana"})
+    at = open_page("pages/one-step.py", query={"os_H": "3", "os_D": "2", "os_preset": "Keeps its memory (u near 1)",
+                                               "os_seed": "banana", "os_x0": "9"}, notices=True)
     assert widget(at, "os_H").value == 3 and widget(at, "os_D").value == 2
     assert widget(at, "os_preset").value == "keeper"
-    assert any("seed=banana" in w.value for w in at.warning)
+    assert any("not valid here" in w.value for w in at.warning)
+    assert "os_seed=banana → 0\nos_x0=9 → 1.0" in [t.value for t in at.text]  # plain text, each value named
 
 
 @pytest.mark.parametrize("key, value", [
@@ -144,7 +149,8 @@ def test_bad_custom_numbers_show_an_error_and_keep_the_last_good_sequence():
 
 
 def test_gates_over_time_restores_settings_from_the_link():
-    at = open_page("pages/gates-over-time.py", query={"seq": "square", "T": "40", "H": "4", "seed": "3", "step": "5"})
+    at = open_page("pages/gates-over-time.py", query={"got_seq": "Square wave", "got_T": "40", "got_H": "4",
+                                                      "got_seed": "3", "got_step": "5"})
     assert widget(at, "got_seq").value == "square" and widget(at, "got_T").value == 40
     assert widget(at, "got_H").value == 4 and widget(at, "got_step").value == 5
     assert chart_spec(at)["T"] == 40 and chart_data(at)["step"] == 5
@@ -152,8 +158,10 @@ def test_gates_over_time_restores_settings_from_the_link():
 
 
 def test_gates_over_time_bad_link_values_fall_back_with_a_notice():
-    at = open_page("pages/gates-over-time.py", query={"T": "banana", "seq": "<b>x</b>", "H": "1000"})
-    assert len(at.warning) == 3
+    at = open_page("pages/gates-over-time.py", query={"got_T": "banana", "got_seq": "<b>x</b>", "got_H": "1000"},
+                   notices=True)
+    assert len(at.warning) == 1 and sorted(at.text[0].value.split("\n")) == [
+        "got_H=1000 → 8", "got_T=banana → 100", "got_seq=<b>x</b> → Sine wave"]
     assert widget(at, "got_T").value == 100 and widget(at, "got_seq").value == "sine"
 
 

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gru_viz import jobs, runs
+from gru_viz.tasks import TASKS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SHORT = {"T": "10", "H": "4", "steps": "20", "seeds": "2"}  # six tiny networks in one process: a few seconds
@@ -34,12 +35,23 @@ def submitted(monkeypatch):
     jobs.default_manager.shutdown()
 
 
-def open_page(page: str, query: dict | None = None) -> AppTest:
+PREFIXES = {"pages/compare.py": "cmp", "pages/memory.py": "mem", "pages/train.py": "tr"}
+
+
+def link(page: str, settings: dict) -> dict:
+    """A page's link from short names: {"T": "10"} → {"cmp_T": "10"}; a task by the title its selectbox shows."""
+    prefix = PREFIXES[page]
+    return {f"{prefix}_{k}": (TASKS[v].title if k == "task" and v in TASKS else v) for k, v in settings.items()}
+
+
+def open_page(page: str, query: dict | None = None, notices: bool = False) -> AppTest:
+    """The page opened from a link; fails if it could not take every setting of the link, unless `notices`."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
+    at.query_params.update(link(page, query or {}))
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert notices or not any("not valid here" in w.value for w in at.warning), [t.value for t in at.text]
     return at
 
 
@@ -128,13 +140,17 @@ def test_memory_trains_a_gru_and_an_rnn(submitted):
 
 
 def test_bad_link_values_fall_back_with_a_notice(submitted):
-    at = open_page("pages/compare.py", {"T": "banana", "task": "<b>x</b>", "H": "1000", "lr": "0.02", "seeds": "50"})
-    assert len(at.warning) == 5 and any("'lr=0.02' is not one of the slider's rates" in w.value for w in at.warning)
+    at = open_page("pages/compare.py", {"T": "banana", "task": "<b>x</b>", "H": "1000", "lr": "0.02", "seeds": "50"},
+                   notices=True)
+    assert len(at.warning) == 1 and sorted(at.text[0].value.split("\n")) == [
+        "cmp_H=1000 → 16", "cmp_T=banana → 50", "cmp_lr=0.02 → 0.01", "cmp_seeds=50 → 5",
+        "cmp_task=<b>x</b> → Adding problem"]
     state = at.session_state
-    assert (state["cmp_T"], state["cmp_task"], state["cmp_H"], state["cmp_seeds"]) == (50, "adding", 16, 5)
-    assert state["cmp_lr"] in (0.01, 0.03)  # a rate between the slider's stops snaps to a stop
-    at = open_page("pages/memory.py", {"task": "sine", "steps": "-3", "seed": "1.5"})
-    assert len(at.warning) == 3 and at.session_state["mem_task"] == "adding"
+    assert (state["cmp_T"], state["cmp_task"], state["cmp_H"], state["cmp_seeds"], state["cmp_lr"]) == (
+        50, "adding", 16, 5, 0.01)
+    at = open_page("pages/memory.py", {"task": "sine", "steps": "-3", "seed": "1.5"}, notices=True)
+    assert len(at.warning) == 1 and at.session_state["mem_task"] == "adding"
+    assert len(at.text[0].value.split("\n")) == 3  # the noisy sine is no Memory task, -3 steps, seed 1.5
     assert not submitted
 
 
@@ -148,7 +164,7 @@ def test_a_sessions_second_submit_replaces_its_first_across_pages(submitted):
     at.button[0].click().run()  # the Train form's submit
     train_job = at.session_state["tr__job"]
     assert not train_job.finished
-    at.query_params["seeds"] = "1"  # the Compare page reads the link once: T, H and steps as above, one seed
+    at.query_params.update(link("pages/compare.py", {"T": "50", "H": "16", "steps": "2000", "seeds": "1"}))
     at.switch_page("pages/compare.py").run()
     click(at, "Compare")
     compare = at.session_state["cmp__run"]

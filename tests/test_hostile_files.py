@@ -273,9 +273,13 @@ def test_every_hostile_file_costs_under_a_second_and_50_MB():
 
 
 def test_sizes_match_the_train_page():
-    source = (ROOT / "pages" / "train.py").read_text()
-    assert 'Field("T", 50, 2, MAX_SEQ_LEN)' in source and 'Field("H", 16, 1, MAX_HIDDEN)' in source
-    assert '"sequence length T", 2, MAX_SEQ_LEN' in source and '"hidden size H", 1, MAX_HIDDEN' in source
+    """A file is accepted up to the sizes a student can train on the Train page, and no further."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/train.py").run()
+    sliders = {s.key: s for s in at.slider}
+    assert sliders["tr_T"].max == MAX_SEQ_LEN and sliders["tr_H"].max == MAX_HIDDEN
 
 
 @settings(max_examples=150, deadline=None)

@@ -28,7 +28,7 @@ def test_home_states_what_open_means_the_memory_rule_and_the_notation():
 
 
 def test_one_step_says_where_the_presets_gates_can_go():
-    at = open_page("pages/one-step.py", query={"preset": "keeper", "H": "4", "D": "3"})
+    at = open_page("pages/one-step.py", query={"os_preset": "Keeps its memory (u near 1)", "os_H": "4", "os_D": "3"})
     weights = presets.preset_weights("keeper", 3, 4, 0)
     lo, hi = presets.gate_range(weights, "u", -3, 3)
     text = all_text(at)

@@ -1,4 +1,4 @@
-"""Every link the app writes reopens: the query string stays within LINK_MAX_CHARS whatever a student types."""
+"""Every link the app writes reopens, and a link value a page could not take is named, as plain text."""
 
 import urllib.parse
 from pathlib import Path
@@ -7,12 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gru_viz import urlstate
-from gru_viz.safe_text import literal
-from gru_viz.urlstate import LINK_MAX_CHARS, Field
+from gru_viz.urlstate import LINK_MAX_CHARS
 
 ROOT = Path(__file__).resolve().parents[1]
-FIELDS = [Field("seq", "sine", choices=("sine", "custom")), Field("T", 100, 1, 500),
-          Field("text", "hello", max_chars=500), Field("custom", "0, 1", max_chars=3000), Field("seed", 0, 0, 9999)]
 
 
 def longest_custom(chars: int = 3000) -> str:
@@ -20,47 +17,58 @@ def longest_custom(chars: int = 3000) -> str:
     return ("-0.5, " * chars)[:chars].rstrip(", ")
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=500), st.text(max_size=3000), st.integers(1, 500))
-def test_the_query_string_never_exceeds_the_budget(text, custom, T):
-    params, left_out = urlstate.encode_within({"seq": "custom", "T": T, "text": text, "custom": custom, "seed": 0},
-                                              FIELDS)
-    assert len(urllib.parse.urlencode(params)) <= LINK_MAX_CHARS
-    assert set(left_out) <= {"text", "custom"} and not set(left_out) & set(params)
-    assert {"seq", "T", "seed"} <= set(params), "settings that are not free text always stay"
+def gates_link(**changes) -> dict[str, str]:
+    """Every setting of Gates over time at its longest, as the address bar holds them."""
+    params = {"got_seq": "Custom numbers", "got_T": "500", "got_text": "x" * 500, "got_weights": "Random (PyTorch's "
+              "initialisation)", "got_H": "32", "got_seed": "9999", "got_step": "499"}
+    return params | changes
 
 
-def test_what_fits_round_trips_exactly():
-    values = {"seq": "custom", "T": 500, "text": "héllo wörld ✓" * 30, "custom": longest_custom(), "seed": 9999}
-    params, left_out = urlstate.encode_within(values, FIELDS)
-    assert left_out == []
-    query = urllib.parse.urlencode(params)
-    assert len(query) <= LINK_MAX_CHARS
-    read, notices = urlstate.read(dict(urllib.parse.parse_qsl(query, keep_blank_values=True)), FIELDS)
-    assert read == values and notices == []
-
-
-def test_a_paste_too_long_for_a_link_is_left_out_and_the_rest_kept():
-    values = {"seq": "custom", "T": 7, "text": "😀" * 500, "custom": longest_custom(), "seed": 3}
-    params, left_out = urlstate.encode_within(values, FIELDS)
-    assert left_out == ["text"], "the longest free-text value goes first"
-    assert params["custom"] == values["custom"] and params["T"] == "7"
-
-
-def test_the_gates_page_keeps_a_full_custom_field_in_its_link():
-    """500 numbers as a student types them fit into a link together with every other setting of the page."""
+def test_a_full_custom_field_fits_in_a_link_with_every_other_setting():
+    """500 numbers as a student types them (3,000 characters, the field's cap) reopen from a link."""
     source = (ROOT / "pages" / "gates-over-time.py").read_text()
-    assert "CUSTOM_MAX_CHARS = 3000" in source and source.count("max_chars=CUSTOM_MAX_CHARS") == 2  # field and link
-    fields = [*FIELDS, Field("weights", "random", choices=("random", "trained")), Field("H", 8, 1, 32),
-              Field("step", 0, 0, 499)]  # the rest of the page's settings
-    values = {f.name: f.default for f in fields} | {"seq": "custom", "custom": longest_custom(3000),
-                                                    "text": "x" * 500, "T": 500, "seed": 9999, "step": 499}
-    params, left_out = urlstate.encode_within(values, fields)
-    assert left_out == [] and len(urllib.parse.urlencode(params)) <= LINK_MAX_CHARS
+    assert "CUSTOM_MAX_CHARS = 3000" in source and "max_chars=CUSTOM_MAX_CHARS" in source
+    assert urlstate.fits_in_link(gates_link(got_custom=longest_custom(3000)))
 
 
-def test_notices_quote_the_link_value_as_code():
-    values, notices = urlstate.read({"H": "[Log in](https://example.invalid/login)"}, [Field("H", 2, 1, 4)])
-    assert values["H"] == 2
-    assert notices == [f"Link setting {literal('H=[Log in](https://example.invalid/login)', 60)} is not a valid "
-                       f"value; using {literal('2')}."]
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_whatever_is_typed_the_link_stays_within_the_budget_or_leaves_the_text_out(custom):
+    """The page adds the custom text only when fits_in_link says so: then the whole query string is in budget."""
+    params = gates_link(got_custom=custom)
+    if urlstate.fits_in_link(params):
+        assert len(urllib.parse.urlencode(params)) <= LINK_MAX_CHARS
+
+
+def test_a_paste_that_cannot_fit_is_refused():
+    assert not urlstate.fits_in_link(gates_link(got_custom="😀" * 1500))  # 12 characters each, percent-encoded
+
+
+def test_link_notices_name_only_the_values_that_were_not_taken():
+    values = {"tx_unit": 29, "tx_char": 12, "tx_span": (9, 2), "tx_show": "h", "tx_threshold": 0.3}
+    incoming = {"tx_unit": ["999"], "tx_char": ["12.7"], "tx_span": ["9", "2"], "tx_show": ["h"],
+                "tx_threshold": ["0.30"], "tx_other": ["1"]}
+    assert urlstate.link_notices(incoming, values) == ["tx_unit=999 → 29", "tx_char=12.7 → 12"]
+    long = {"tx_show": ["<b>" + "x" * 40]}
+    assert urlstate.link_notices(long, {"tx_show": "h"}) == ["tx_show=<b>" + "x" * 26 + "… → h"]
+    assert urlstate.link_notices({"tx_span": ["5"]}, {"tx_span": (0, 1)}) == ["tx_span=5 → 0, 1"]
+
+
+def test_link_notices_compare_a_labelled_choice_by_its_label():
+    """A bound selectbox with a format_func keeps the label in the link: a matching label is no notice."""
+    labels = {"keeper": "Keeps its memory (u near 1)", "random": "Random"}
+    assert urlstate.link_notices({"os_preset": ["Keeps its memory (u near 1)"]}, {"os_preset": "keeper"},
+                                 {"os_preset": labels.get}) == []
+    assert urlstate.link_notices({"os_preset": ["[Log in](https://example.invalid)"]}, {"os_preset": "random"},
+                                 {"os_preset": labels.get}) == ["os_preset=[Log in](https://example.inva… → Random"]
+
+
+def test_booleans_and_numbers_in_links():
+    assert urlstate.link_notices({"a": ["1"], "b": ["1.50"], "c": ["true"]}, {"a": 1.0, "b": 1.5, "c": True}) == [
+        "c=true → True"]  # a bool is compared as the text the widget writes ("true" would be its own)
+
+
+def test_a_parameter_that_is_no_setting_of_the_page_is_named():
+    """An old link (H=3 before settings carried their page's prefix) or a typo does not vanish without a word."""
+    assert urlstate.link_notices({"H": ["3"], "os_H": ["3"], "embed": ["true"]}, {"os_H": 3}, prefix="os_") == [
+        "H: not a setting of this page, ignored"]

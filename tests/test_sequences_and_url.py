@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gru_viz import sequences, urlstate
-from gru_viz.urlstate import Field
+from gru_viz import sequences
 
 
 @pytest.mark.parametrize("name", [p for p in sequences.PRESETS if p != "custom"])
@@ -67,30 +66,3 @@ def test_parse_numbers_never_crashes_on_any_text(text):
         assert str(exc)
     else:
         assert x.ndim == 2 and x.shape[1] == 1 and np.all(np.isfinite(x)) and np.all(np.abs(x) <= sequences.MAX_ABS)
-
-
-FIELDS = [Field("T", 100, 1, 500), Field("x", 0.5, -1.0, 1.0), Field("seq", "sine", choices=("sine", "square")),
-          Field("flag", False), Field("text", "hi", max_chars=5)]
-
-
-def test_url_round_trip():
-    values = {"T": 42, "x": -0.25, "seq": "square", "flag": True, "text": "abc"}
-    read, notices = urlstate.read(urlstate.encode(values, FIELDS), FIELDS)
-    assert read == values and notices == []
-
-
-@pytest.mark.parametrize("params, name", [
-    ({"T": "banana"}, "T"), ({"T": "9999"}, "T"), ({"x": "nan"}, "x"), ({"x": "1e999"}, "x"),
-    ({"seq": "<script>"}, "seq"), ({"flag": "maybe"}, "flag"), ({"text": "toolongtext"}, "text"),
-    ({"T": "1.5"}, "T"),
-])
-def test_invalid_url_values_fall_back_with_a_notice(params, name):
-    values, notices = urlstate.read(params, FIELDS)
-    default = next(f.default for f in FIELDS if f.name == name)
-    assert values[name] == default
-    assert len(notices) == 1 and f"` {name}=" in notices[0]  # the value from the link, in a code span
-
-
-def test_missing_and_repeated_url_values():
-    values, notices = urlstate.read({"T": ["3", "7"]}, FIELDS)
-    assert values["T"] == 7 and values["seq"] == "sine" and notices == []

@@ -107,16 +107,6 @@ def test_ranking_figure_shows_units_and_both_chance_levels():
     assert fig.layout.font.size >= 14
 
 
-def test_link_notices_name_only_the_values_that_were_not_taken():
-    values = {"tx_unit": 29, "tx_char": 12, "tx_span": (9, 2), "tx_show": "h", "tx_threshold": 0.3}
-    incoming = {"tx_unit": ["999"], "tx_char": ["12.7"], "tx_span": ["9", "2"], "tx_show": ["h"],
-                "tx_threshold": ["0.30"], "tx_other": ["1"], }
-    assert words.link_notices(incoming, values) == ["tx_unit=999 → 29", "tx_char=12.7 → 12"]
-    long = {"tx_show": ["<b>" + "x" * 40]}
-    assert words.link_notices(long, {"tx_show": "h"}) == ["tx_show=<b>" + "x" * 26 + "… → h"]
-    assert words.link_notices({"tx_span": ["5"]}, {"tx_span": (0, 1)}) == ["tx_span=5 → 0, 1"]
-
-
 def test_profile_sentence_and_signed_numbers():
     profile = {"brackets": (0.855, 0.168), "a string": (0.27, 0.4), "a comment": (0.05, 0.09)}
     text = words.profile_sentence(profile, 1413)

@@ -211,10 +211,16 @@ def rerun(page, timeout_ms: int = 30_000, seen_within_ms: int = 3_000):
     wait_idle(page, timeout_ms=timeout_ms)
 
 
-def open_page(page, path: str) -> None:
-    """Open an app URL and wait for its first run to finish."""
+def open_page(page, path: str, notices: bool = False) -> None:
+    """Open an app URL and wait for its first run to finish.
+
+    A link whose settings the page could not all take shows link notices; unless `notices` says they are expected,
+    that fails here, so that a test never runs on defaults while believing it set something."""
     page.goto(path)
     wait_idle(page)
+    if "?" in path and not notices:
+        shown = page.locator(".st-key-link_notices")
+        assert shown.count() == 0, f"{path}: the page could not take every setting: {shown.all_inner_texts()}"
 
 
 def screenshot(page, name: str, full: bool = True, element=None) -> Path:

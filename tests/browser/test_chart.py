@@ -20,7 +20,7 @@ from tests.browser.conftest import IDLE, open_page, rerun, screenshot, script_ru
 pytestmark = pytest.mark.browser
 
 CHART = ".gv-gates"
-SETTINGS = "seq=sine&T=60&H=3&seed=0&weights=random"
+SETTINGS = "got_T=60&got_H=3&got_seed=0"
 NUMBER = re.compile(r"−?\d+\.\d+")
 
 
@@ -95,7 +95,7 @@ def test_play_then_pause_leaves_the_table_and_diagram_at_the_charts_step(page):
     assert_shows_step(page, trace, paused_at)
     assert cursor_is_at(page, paused_at)
     # the chart reports where it came to rest, once: the step setting and the link follow
-    page.wait_for_function("s => new URLSearchParams(location.search).get('step') === s", arg=str(paused_at))
+    page.wait_for_function("s => new URLSearchParams(location.search).get('got_step') === s", arg=str(paused_at))
     wait_idle(page)
     assert script_runs(page) == 1, f"{script_runs(page)} reruns for one Play and Pause"
     expect(page.locator('[data-testid="stSlider"]').filter(has_text="step t").get_by_role("slider")).to_have_value(
@@ -134,7 +134,7 @@ def test_scrubbing_updates_the_table_and_diagram_in_the_same_frame(page):
     t = chart_step(page)
     assert 30 <= t <= 50
     assert_shows_step(page, trace, t)
-    page.wait_for_function("s => new URLSearchParams(location.search).get('step') === s", arg=str(t))
+    page.wait_for_function("s => new URLSearchParams(location.search).get('got_step') === s", arg=str(t))
     wait_idle(page)
     assert script_runs(page) == 1, f"{script_runs(page)} reruns for one drag"
     # the keyboard scrubs too
@@ -146,7 +146,7 @@ def test_scrubbing_updates_the_table_and_diagram_in_the_same_frame(page):
 
 
 def test_the_streamlit_step_slider_moves_the_charts_cursor(page):
-    open_page(page, f"/gates-over-time?{SETTINGS}&step=10")
+    open_page(page, f"/gates-over-time?{SETTINGS}&got_step=10")
     chart_ready(page)
     assert chart_step(page) == 10 and cursor_is_at(page, 10)
     page.evaluate(f"() => {{ window.__chartNode = document.querySelector('{CHART}'); }}")
@@ -176,9 +176,9 @@ def test_a_click_on_a_heatmap_cell_opens_that_step_and_unit_in_one_step(page):
         page.mouse.click(cell["x"], cell["y"])
     page.wait_for_function("() => location.pathname === '/one-step'")
     expect(page.locator('[data-testid="stMain"] h1').first).to_have_text("One step under the microscope")
-    # What the Gates page hands over (st.session_state["os__from_gates"]: these weights, x_37, h_36, step 37,
-    # unit 2) is read by the One step page; once it does, this test should also check that it shows
-    # "step t = 37" and "unit 2": see the merge notes of issue 11.
+    # One step shows the cell it was handed: that step and unit, and the settings it came from
+    expect(page.get_by_text(re.compile(r"^Step 37, unit 2 of the GRU from Gates over time \(Gates over time: "
+                                       r".*H = 3, seed 0\)$"))).to_be_visible()
     assert not page.log.page_errors
 
 
@@ -273,7 +273,7 @@ def test_the_chart_fits_the_screen(browser, app_url, width, height):
     context = browser.new_context(base_url=app_url, viewport={"width": width, "height": height})
     page = context.new_page()
     try:
-        open_page(page, "/gates-over-time?seq=sine&T=100&H=8")
+        open_page(page, "/gates-over-time?got_T=100&got_H=8")
         chart_ready(page)
         sizes = page.evaluate(f"""() => {{
             const chart = document.querySelector('{CHART}');
@@ -291,7 +291,7 @@ def test_the_chart_fits_the_screen(browser, app_url, width, height):
 
 def test_the_train_page_moves_through_training_time(page):
     """A tiny run, then the training-time slider swaps the heatmaps, the lines and the numbers."""
-    open_page(page, "/train?task=adding&T=10&H=4&steps=20&seed=0")
+    open_page(page, "/train?tr_T=10&tr_H=4&tr_steps=20&tr_seed=0")
     with rerun(page):
         page.get_by_role("button", name="Train").click()
     chart = page.locator(CHART)

@@ -12,7 +12,7 @@ from tests.browser.conftest import ARTIFACTS, open_page, rerun, screenshot, stre
 
 pytestmark = pytest.mark.browser
 
-SHORT = "T=10&H=4&steps=20&seed=11&seeds=3"  # seeds no other test uses: this server has not run them yet
+SHORT = "cmp_T=10&cmp_H=4&cmp_steps=20&cmp_seed=11&cmp_seeds=3"  # seeds no other test uses: this server has not run them yet
 RESULTS_TIMEOUT_MS = 120_000  # one process start and nine tiny networks, on a busy 2-core machine
 SIZES = {"phone": (390, 844), "laptop": (1280, 720), "projector": (1920, 1080)}
 
@@ -75,7 +75,7 @@ def test_multi_seed_comparison_and_memory_at_three_screen_sizes(page):
 
     # the Memory page with the same settings and one of the seeds: that seed's GRU and RNN, shown at once
     page.set_viewport_size({"width": 1280, "height": 900})
-    open_page(page, "/memory?T=10&H=4&steps=20&seed=12")
+    open_page(page, "/memory?mem_T=10&mem_H=4&mem_steps=20&mem_seed=12")
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
     text = main_text(page)
     assert "nothing was retrained" in text and "The earliest key input" in text and "seed 12 ·" in text
@@ -91,7 +91,7 @@ def test_multi_seed_comparison_and_memory_at_three_screen_sizes(page):
 def test_a_run_is_cancelled_once_every_tab_that_looked_at_it_has_closed(browser, monkeypatch):
     """A server of its own, where a silent session counts as gone after 2 s instead of 30."""
     monkeypatch.setenv("GRU_VIZ_GONE_GRACE_S", "2")
-    long_run = "/compare?T=50&H=16&steps=2000&seed=21&seeds=1"  # about half a minute: still training below
+    long_run = "/compare?cmp_T=50&cmp_H=16&cmp_steps=2000&cmp_seed=21&cmp_seeds=1"  # about half a minute: still training below
     with streamlit_server("app.py", ARTIFACTS / "streamlit-server-queue.log") as base:
         alice, bob, carol = (browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
                              for _ in range(3))

@@ -5,8 +5,11 @@ Run: .venv/bin/python -m pytest -q tests/browser/test_equations.py   (screenshot
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 
+from gru_viz import presets
 from tests.browser.conftest import open_page, rerun, screenshot
 
 pytestmark = pytest.mark.browser
@@ -15,10 +18,11 @@ VIEWPORTS = [(390, 844), (1024, 768), (1280, 720), (1920, 1080)]
 PAGES = ["/", "/gates-over-time", "/train", "/compare", "/memory", "/one-step"]
 # One step at its largest cell, every unit, both conventions, gate surgery, the largest inputs and a preset with
 # the largest biases: the widest numbers its equations can show without editing weights
-BIG = "H=4&D=3&x0=3&x1=-3&x2=3&h0=-1&h1=1&h2=-1&h3=1"
-ONE_STEP = ([f"/one-step?{BIG}&unit={k}&convention={c}" for k in range(4) for c in ("after", "before")]
-            + [f"/one-step?{BIG}&unit=3&preset=no_past&seed=7&r_mode=1&u_mode=slider",
-               f"/one-step?{BIG}&unit=2&preset=keeper&seed=9999&convention=before&u_mode=0"])
+BIG = "os_H=4&os_D=3&os_x0=3&os_x1=-3&os_x2=3&os_h0=-1&os_h1=1&os_h2=-1&os_h3=1"
+NO_PAST, KEEPER = (urllib.parse.quote_plus(presets.PRESETS[k]) for k in ("no_past", "keeper"))
+ONE_STEP = ([f"/one-step?{BIG}&os_unit={k}&os_convention={c}" for k in range(4) for c in ("after", "before")]
+            + [f"/one-step?{BIG}&os_unit=3&os_preset={NO_PAST}&os_seed=7&os_r_mode=1&os_u_mode=slider",
+               f"/one-step?{BIG}&os_unit=2&os_preset={KEEPER}&os_seed=9999&os_convention=before&os_u_mode=0"])
 MIN_PX = 11.0
 
 # Every KaTeX element: is it wider than its box? Display math must not scroll inside its own block (Streamlit
@@ -100,7 +104,7 @@ def diagram(page):
     return img.evaluate(FONT_JS)
 
 
-@pytest.mark.parametrize("path", ["/", "/one-step", f"/one-step?{BIG}&preset=keeper"])
+@pytest.mark.parametrize("path", ["/", "/one-step", f"/one-step?{BIG}&os_preset={KEEPER}"])
 def test_diagram_text_is_at_least_11_px_at_1280(browser, app_url, path):
     context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720})
     page = context.new_page()
@@ -128,7 +132,7 @@ def test_one_step_diagram_draws_the_convention_shown(browser, app_url):
         open_page(page, "/one-step")
         assert "after" in diagram(page)["convention"]
         with rerun(page):
-            page.get_by_text("before the product", exact=False).first.click()
+            page.get_by_text("before", exact=True).click()
         page.wait_for_function("() => location.search.includes('convention=before')")
         assert "before" in diagram(page)["convention"]
         open_page(page, "/")

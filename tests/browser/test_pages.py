@@ -70,7 +70,7 @@ def number_input(page, label: str):
 
 
 def wait_for_url_param(page, name: str, value: str) -> None:
-    """save_to_url writes the settings into the address bar at the end of a run."""
+    """Streamlit writes a bound setting into the address bar as it changes."""
     page.wait_for_function("([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, value])
 
 
@@ -117,7 +117,7 @@ def test_page_opens_from_sidebar(page, label, title, path, shot):
 
 # (c) -----------------------------------------------------------------------------------------------------------
 def test_widget_changes_redraw_the_chart(page):
-    open_page(page, "/gates-over-time?seq=sine&T=60&H=8&weights=random&seed=0")
+    open_page(page, "/gates-over-time?got_T=60&got_H=8&got_seed=0")
     chart = animated_chart(page)
     source = page.evaluate(SPEC)
     expect(chart.locator(".gv-table tbody tr")).to_have_count(8)
@@ -126,19 +126,19 @@ def test_widget_changes_redraw_the_chart(page):
     expect(slider_input(page, "hidden size H")).to_have_value("7")
     source = wait_for_new_figure(page, source)
     expect(chart.locator(".gv-table tbody tr")).to_have_count(7)  # one row per unit
-    wait_for_url_param(page, "H", "7")
+    wait_for_url_param(page, "got_H", "7")
 
     choose(page, "weights", "Keeps its memory (u near 1)")
     expect(selectbox_input(page, "weights")).to_have_value("Keeps its memory (u near 1)")
     source = wait_for_new_figure(page, source)
-    wait_for_url_param(page, "weights", "keeper")
+    wait_for_url_param(page, "got_weights", "Keeps its memory (u near 1)")
 
     seed = number_input(page, "weight seed")
     with rerun(page):
         seed.fill("5")
         seed.press("Enter")
     wait_for_new_figure(page, source)
-    wait_for_url_param(page, "seed", "5")
+    wait_for_url_param(page, "got_seed", "5")
     assert_clean(page)
     screenshot(page, "gates-over-time-keeper")
 
@@ -174,7 +174,7 @@ def test_bad_custom_numbers_are_reported_and_the_chart_stays(page):
 
 def test_bad_custom_numbers_from_a_custom_link(page):
     """The same check from a link that opens on custom numbers (a path the T-slider bug does not reach)."""
-    open_page(page, "/gates-over-time?seq=custom&custom=0,1,0,0,-1,0")
+    open_page(page, "/gates-over-time?got_seq=Custom+numbers&got_custom=0,1,0,0,-1,0")
     animated_chart(page)
     expect(selectbox_input(page, "input sequence")).to_have_value("Custom numbers")
     _type_custom_numbers(page, "1, 2, banana")
@@ -187,7 +187,7 @@ def test_bad_custom_numbers_from_a_custom_link(page):
 
 # (e) -----------------------------------------------------------------------------------------------------------
 def test_gates_link_restores_its_settings(page):
-    open_page(page, "/gates-over-time?seq=square&T=40&H=4&seed=3")
+    open_page(page, "/gates-over-time?got_seq=Square+wave&got_T=40&got_H=4&got_seed=3")
     chart = animated_chart(page)
     expect(selectbox_input(page, "input sequence")).to_have_value("Square wave")
     expect(slider_input(page, "length T")).to_have_value("40")
@@ -195,12 +195,12 @@ def test_gates_link_restores_its_settings(page):
     expect(number_input(page, "weight seed")).to_have_value("3")
     wait_for_step_count(chart, 40)
     expect(chart.locator(".gv-table tbody tr")).to_have_count(4)
-    assert page.locator('[data-testid="stAlert"]', has_text="Link setting").count() == 0
+    assert page.locator(".st-key-link_notices").count() == 0
     assert_clean(page)
 
 
 def test_one_step_link_restores_its_settings(page):
-    open_page(page, "/one-step?H=3&D=2")
+    open_page(page, "/one-step?os_H=3&os_D=2")
     expect(slider_input(page, "hidden size H")).to_have_value("3")
     expect(slider_input(page, "input size D")).to_have_value("2")
     expect(widget(page, "stSlider", "h_(t−1)[")).to_have_count(3)
@@ -209,10 +209,10 @@ def test_one_step_link_restores_its_settings(page):
 
 
 def test_invalid_link_shows_a_notice_and_still_renders(page):
-    open_page(page, "/gates-over-time?T=banana")
-    notice = page.locator('[data-testid="stAlert"]', has_text="T=banana")
+    open_page(page, "/gates-over-time?got_T=banana", notices=True)
+    notice = page.locator(".st-key-link_notices")
     notice.first.wait_for()
-    assert "using 100" in notice.first.inner_text()
+    assert "got_T=banana → 100" in notice.first.inner_text()
     expect(slider_input(page, "length T")).to_have_value("100")
     assert animated_chart(page).locator("image").count() >= 6
     assert_clean(page)
@@ -221,7 +221,7 @@ def test_invalid_link_shows_a_notice_and_still_renders(page):
 # a page's settings survive a visit to another page ---------------------------------------------------------------
 def test_settings_survive_a_visit_to_another_page(page):
     """Regression (fixed in 142e3c6): coming back reset T and H to the sliders' minimum, 1."""
-    open_page(page, "/gates-over-time?seq=sine&T=40&H=5&seed=7")
+    open_page(page, "/gates-over-time?got_T=40&got_H=5&got_seed=7")
     animated_chart(page)
     nav = page.locator('[data-testid="stSidebarNav"]')
     with rerun(page):
