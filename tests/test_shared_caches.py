@@ -68,7 +68,7 @@ def test_the_victim_sees_its_own_task_and_training_snapshots():
     st.cache_resource.clear()
     view(TrainedModel(weights=WEIGHTS, task="flipflop", seq_len=30))
     seen = view(VICTIM)
-    title = json.loads(seen["train chart 0"])["spec"]["figure"]["layout"]["title"]["text"]
+    title = json.loads(json.loads(seen["train chart 0"])["spec"])["figure"]["layout"]["title"]["text"]
     assert "Adding problem" in title, title
     assert "adding" in seen["gates info"] and "T = 30" in seen["gates info"]
 

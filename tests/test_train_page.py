@@ -39,7 +39,7 @@ def test_train_page_trains_in_the_background_and_shows_the_gates():
     assert metrics["training steps"] == "20"
     assert float(metrics["NumPy core vs PyTorch"]) <= 1e-5
     assert len(at.get("plotly_chart")) == 2  # learning curve, saturation
-    gates = json.loads(at.get("bidi_component")[0].proto.json)["spec"]  # the gates chart element (pages/_chart.py)
+    gates = json.loads(json.loads(at.get("bidi_component")[0].proto.json)["spec"])  # the gates chart (pages/_chart.py)
     assert gates["T"] == 10 and gates["H"] == 4 and len(gates["snapshots"]) >= 2
     model = at.session_state["trained_model"]
     assert model.task == "adding" and len(model.snapshots) >= 2

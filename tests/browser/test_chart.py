@@ -182,7 +182,8 @@ def test_a_click_on_a_heatmap_cell_opens_that_step_and_unit_in_one_step(page):
     assert not page.log.page_errors
 
 
-LINES_DRAWN = f"""() => [...document.querySelectorAll('{CHART} .gv-plot .scatterlayer path.js-line')]
+# the lines are drawn by the element over plotly.js's axes (an SVG path each)
+LINES_DRAWN = f"""() => [...document.querySelectorAll('{CHART} .gv-lines path')]
     .filter(p => (p.getAttribute('d') || '').length > 10).length"""
 
 
@@ -303,7 +304,7 @@ def test_the_train_page_moves_through_training_time(page):
     assert last >= 1
     heading = page.locator(f"{CHART} .gv-heading")
     assert f"training step 20" in heading.inner_text()
-    image = f"() => document.querySelector('{CHART} .gv-plot')._fullLayout.images[1].source"
+    image = f"() => document.querySelectorAll('{CHART} .gv-heat canvas')[1].toDataURL()"  # the u heatmap
     table = page.locator(f"{CHART} .gv-table tbody").inner_text()
     before = page.evaluate(image)
     watch_script_runs(page)
