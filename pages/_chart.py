@@ -74,6 +74,10 @@ CSS = """
 .gv-table th, .gv-table td { padding: 0.2rem 0.6rem; text-align: right;
   border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
 .gv-table thead th { position: sticky; top: 0; background: #f6f6f8; }
+.gv-units { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.4rem; margin: 0.25rem 0; }
+.gv-chart .gv-chip { min-width: 2.4rem; padding: 0.15rem 0.5rem; font-variant-numeric: tabular-nums; }
+.gv-chart .gv-chip[aria-pressed=true] { border-color: #31333f; background: #eef0f4; font-weight: 600; }
+.gv-chart .gv-chip:disabled { opacity: 0.45; cursor: not-allowed; }
 .gv-open { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.5rem; flex-wrap: wrap; }
 """
 

@@ -266,9 +266,12 @@ class GatesChart extends Element {
     this.diagramBox = el("div", {class: "gv-diagram", tabindex: "0", role: "region",
                                  "aria-label": "the cell diagram at the chart's step"});
     below.append(numbers, this.diagramBox);
+    // which units the "h by unit" panel draws as lines: chosen here, without a rerun
+    this.unitBox = el("div", {class: "gv-units", role: "group", "aria-label": "units drawn as lines"});
+    this.unitChoice = new Map();  // H → the units chosen for charts of that size
     // what the figure shows, in words (screen readers have it in the figure's label already)
     this.caption = el("p", {class: "gv-caption", "aria-hidden": "true"});
-    this.root.append(this.error, controls, this.training, plotBox, this.caption, below);
+    this.root.append(this.error, controls, this.training, plotBox, this.unitBox, this.caption, below);
 
     this.spec = null;
     this.rows = [];
@@ -326,6 +329,7 @@ class GatesChart extends Element {
     this.buildTable();
     if (!old || old.diagram.svg !== spec.diagram.svg) this.buildDiagram();
     this.buildLines();
+    this.buildUnitPicker();
     if (!this.plotted) {
       // a fixed width, kept by the resize observer: plotly.js's own autosize measures the page on every update
       this.width = this.plot.clientWidth || 800;
@@ -389,6 +393,62 @@ class GatesChart extends Element {
     this.lines.replaceChildren(...paths);
     this.linePaths = paths;
     this.lineNames = this.lineTraces.map((trace) => unescapeHtml(String(trace.name || "")));
+    this.lineUnits = this.lineTraces.map((trace) => (trace.meta && Number.isInteger(trace.meta.unit)
+      ? trace.meta.unit : null));  // null: not a unit line (the input, the state path)
+  }
+
+  // The units drawn as lines, ascending: the picker's choice for this H, else the spec's.
+  chosenUnits() {
+    return this.unitChoice.get(this.spec.H) || this.spec.units;
+  }
+
+  // Is line trace i drawn? Unit lines only when chosen; the others always.
+  lineShown(i) {
+    return this.lineUnits[i] === null || this.chosenUnits().includes(this.lineUnits[i]);
+  }
+
+  // One toggle button per unit; at most as many chosen as there are line colours.
+  buildUnitPicker() {
+    const H = this.spec.H;
+    if (!this.lineUnits.some((unit) => unit !== null)) {
+      this.unitBox.hidden = true;
+      return;
+    }
+    this.unitBox.hidden = false;
+    if (this.unitChips && this.unitChips.length === H) {
+      this.showUnitChoice();
+      return;
+    }
+    this.unitChips = Array.from({length: H}, (_, k) => {
+      const chip = el("button", {type: "button", class: "gv-chip", "aria-pressed": "false",
+                                 "aria-label": `unit ${k} as a line`}, String(k));
+      chip.addEventListener("click", this.guard(() => this.toggleUnit(k)));
+      return chip;
+    });
+    this.unitBox.replaceChildren(el("span", {class: "gv-label"}, "units drawn as lines:"), ...this.unitChips);
+    this.showUnitChoice();
+  }
+
+  toggleUnit(k) {
+    const chosen = this.chosenUnits();
+    const most = this.spec.line_colours.length;
+    if (!chosen.includes(k) && chosen.length >= most) return;
+    const next = chosen.includes(k) ? chosen.filter((unit) => unit !== k) : [...chosen, k].sort((a, b) => a - b);
+    this.unitChoice.set(this.spec.H, next);
+    this.showUnitChoice();
+    this.paint();
+  }
+
+  // The chips' pressed states, each chosen one underlined in its line's colour.
+  showUnitChoice() {
+    const chosen = this.chosenUnits();
+    const full = chosen.length >= this.spec.line_colours.length;
+    this.unitChips.forEach((chip, k) => {
+      const at = chosen.indexOf(k);
+      chip.setAttribute("aria-pressed", String(at >= 0));
+      chip.disabled = at < 0 && full;
+      chip.style.boxShadow = at >= 0 ? `inset 0 -4px 0 ${this.spec.line_colours[at]}` : "";
+    });
   }
 
   // The numbers a pointer of the figure points at ({"$a": name, "col": k}), or the value itself.
@@ -412,7 +472,15 @@ class GatesChart extends Element {
     this.paintHeat(full);
     this.lines.setAttribute("width", String(full.width));
     this.lines.setAttribute("height", String(full.height));
+    const chosen = this.chosenUnits();
     this.lineTraces.forEach((trace, i) => {
+      if (!this.lineShown(i)) {
+        this.linePaths[i].setAttribute("d", "");
+        return;
+      }
+      if (this.lineUnits[i] !== null) {  // unit lines take the colours by their position among the chosen
+        this.linePaths[i].setAttribute("stroke", this.spec.line_colours[chosen.indexOf(this.lineUnits[i])]);
+      }
       const xa = axisOf(full, trace.xaxis || "x");
       const ya = axisOf(full, trace.yaxis || "y");
       const [x, y] = this.points(trace);
@@ -545,6 +613,7 @@ class GatesChart extends Element {
     const py = event.clientY - box.top;
     let best = null;
     this.lineTraces.forEach((trace, i) => {
+      if (!this.lineShown(i)) return;
       const xa = axisOf(full, trace.xaxis || "x");
       const ya = axisOf(full, trace.yaxis || "y");
       if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) return;
