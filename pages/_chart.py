@@ -10,6 +10,7 @@ and a request to open a step and unit in One step ("open", a trigger).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -111,11 +112,26 @@ def opened_cell(result, T: int, H: int) -> tuple[int, int] | None:
 BASIC_TRACES = {"scatter", "bar", "pie"}  # what static/plotly-basic.min.js can draw
 
 
-def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
-    """Draw a Plotly figure with the app's own plotly.js (the one the gates chart loads), updated in place."""
+@functools.lru_cache(maxsize=8)
+def _template(name: str) -> dict:
+    """A named Plotly template as plotly.js takes it (plotly.js knows no template names)."""
     import plotly.io
 
-    kinds = {trace.type for trace in figure.data}
+    return plotly.io.templates[name].to_plotly_json()
+
+
+def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
+    """Draw a Plotly figure (a go.Figure, or a dict such as gru_viz.figures builds for figures redrawn often) with the
+    app's own plotly.js (the one the gates chart loads), updated in place."""
+    import plotly.io
+
+    if isinstance(figure, dict):
+        kinds = {trace.get("type", "scatter") for trace in figure.get("data", ())}
+        template = figure.get("layout", {}).get("template")
+        if isinstance(template, str):
+            figure = {**figure, "layout": {**figure["layout"], "template": _template(template)}}
+    else:
+        kinds = {trace.type for trace in figure.data}
     if not kinds <= BASIC_TRACES:
         raise ValueError(f"the app's plotly.js bundle draws {sorted(BASIC_TRACES)} traces only, "
                          f"not {sorted(kinds - BASIC_TRACES)}")
