@@ -28,7 +28,11 @@ runtime/app_session.py and the frontend bundle of this Streamlit version):
 
 Interaction latency = from sending a rerun_script to its script_finished (FINISHED_SUCCESSFULLY, or
 FINISHED_FRAGMENT_RUN_SUCCESSFULLY for a fragment). "Play" on Gates over time runs in the browser and sends nothing
-to the server: a client pressing Play just idles for the animation's length.
+to the server while it plays: a client pressing Play idles for the animation's length, then, as the chart element
+(pages/_chart.py) does when its cursor comes to rest after a Play or a drag, reruns the explorer fragment once with
+the chart's state (json_value {"step": k} on the element's own id, "$$ID-…-gotx_chart"). Now and then a student
+clicks a heatmap cell: the trigger {"event": "open", "value": {"step": t, "unit": k}} (a json_trigger_value list on
+"$$STREAMLIT_INTERNAL_KEY_<element id>__events"), which opens that step in One step (st.switch_page: a full run).
 
 Phases: a warm-up session (first imports, first figures; not measured; behind nginx one per replica), one idle
 session doing the student scenario alone, the load, then the idle session again, then (--settle) a wait for the
@@ -56,6 +60,7 @@ import asyncio
 import contextlib
 import dataclasses
 import glob
+import json
 import os
 import random
 import re
@@ -84,7 +89,8 @@ LAZY_CHUNKS = {"plotly_chart": "PlotlyChart.", "dataframe": "DataFrame.", "arrow
 FULL, FRAGMENT = ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 EARLY, COMPILE_ERROR = ForwardMsg.FINISHED_EARLY_FOR_RERUN, ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 WIDGET_TYPES = {"slider", "selectbox", "radio", "multiselect", "button_group", "number_input", "text_input",
-                "text_area", "checkbox", "button", "download_button", "file_uploader"}
+                "text_area", "checkbox", "button", "download_button", "file_uploader",
+                "bidi_component"}  # a custom component's state: nothing until its JavaScript sets a value
 # st.error boxes that are the lesson, not a failure: the quiz's answer to a wrong guess
 EXPECTED_ERROR_ALERTS = ("Not quite.",)
 TRAINED_LABEL = "The model trained on the Train page"
@@ -584,6 +590,27 @@ class StreamlitClient:
         w = self.widget(key)
         return await self._rerun(kind or f"click {key}", fragment_id=w.fragment_id, trigger=w.id)
 
+    async def chart_state(self, key: str, kind: str, **values) -> float:
+        """A chart element (pages/_chart.py) reports its state, as its setStateValue does: the element's id carries
+        the JSON of every state value set so far, then and in every later rerun (the frontend keeps it)."""
+        w = self.widget(key)
+        old = json.loads(w.state.json_value) if w.state is not None else {}
+        w.state = WidgetState(id=w.id, json_value=json.dumps({**old, **values}, separators=(",", ":")))
+        return await self._rerun(kind, fragment_id=w.fragment_id, changes={w.id: w.state})
+
+    async def chart_trigger(self, key: str, event: str, value, kind: str) -> float:
+        """A chart element fires a trigger, as its setTriggerValue does: a one-off list of {event, value} on the
+        element's internal "__events" id. Waits for the full run a page switch starts (st.switch_page)."""
+        w = self.widget(key)
+        trigger = f"$$STREAMLIT_INTERNAL_KEY_{w.id}__events"
+        payload = json.dumps([{"event": event, "value": value}], separators=(",", ":"))
+        states = self._states({trigger: WidgetState(id=trigger, json_trigger_value=payload)})
+        t0, start = time.monotonic(), len(self.finishes)
+        await self._send_rerun(states=states, fragment_id=w.fragment_id)
+        seconds = await self._wait(FULL, "", t0, start, kind)
+        self.rec.add(kind, seconds, self.name, self.phase)
+        return seconds
+
     async def submit(self, form_id: str, kind: str) -> float:
         button = next((w for w in self.widgets.values() if w.form_id == form_id and w.kind == "button"
                        and w.proto.is_form_submitter), None)
@@ -692,23 +719,43 @@ class Student:
         await self.think(deadline)
         if self.has_model and rng.random() < 0.5:
             await c.set("got_weights", TRAINED_LABEL, "gates: trained weights")
-            await self.play(deadline)
+            await self.play_chart(deadline)
             await c.set("got_weights", c.widget("got_weights").proto.options[0], "gates: weights preset")
         # anywhere in the sliders' ranges, with a fresh weight seed: settings nobody has used, so nothing is cached
-        await c.set("got_H", rng.randint(1, 32), "gates: hidden-size slider")
-        await self.play(deadline)
+        H = rng.randint(1, 32)
+        await c.set("got_H", H, "gates: hidden-size slider")
+        await self.play_chart(deadline)
         await c.set("got_seed", rng.randint(0, 9999), "gates: weight seed")
         await self.think(deadline)
         await c.set("got_T", rng.randint(2, 500), "gates: length slider")
-        await self.play(deadline)
+        await self.play_chart(deadline)
         step = c.widget("got_step")
         await c.set("got_step", rng.randint(0, int(step.proto.max)), "gates: step slider")
         await self.think(deadline)
         await c.set("gotx_knob_U_u", rng.choice([-4.0, -2.0, 0.0, 2.0, 4.0]), "gates: challenge knob")
         await self.think(deadline)
+        if rng.random() < 0.3:  # a click on a heatmap cell: that step and unit in One step
+            await c.chart_trigger("gotx_chart", "open", {"step": rng.randint(0, self.last_step()), "unit":
+                                  rng.randint(0, H - 1)}, "gates: heatmap click → One step")
+            await self.think(deadline)
+            await c.click("osx_back", "one-step: back to its own cell")  # leave the step it was sent
+            await self.think(deadline)
+
+    def last_step(self) -> int:
+        """The last step of the chart on screen (the step slider's end; 0 for a one-step sequence)."""
+        try:
+            return int(self.c.widget("got_step").proto.max)
+        except ClientError:
+            return 0
+
+    async def play_chart(self, deadline: float) -> None:
+        """Play (or a drag of the chart's step): nothing reaches the server until the cursor rests, then the chart
+        reports its step once."""
+        await self.play(deadline)
+        await self.c.chart_state("gotx_chart", "gates: chart step after Play or drag", step=self.rng.randint(0, self.last_step()))
 
     async def play(self, deadline: float) -> None:
-        """Press Play: the animation runs in the browser; the server hears nothing, so the client just idles."""
+        """Press Play: the animation runs in the browser; the server hears nothing while it plays."""
         seconds = max(0.0, min(self.rng.uniform(*self.play_range), deadline - time.monotonic()))
         self.c.rec.plays += 1
         self.c.rec.play_s += seconds
@@ -1259,7 +1306,8 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
               f"{max(s[2] for s in sampler.samples) / 1024:.0f}"
               f" MiB; {rec.auto_reruns} progress-fragment reruns sent.")
     print(f"Play pressed {rec.plays} times ({rec.play_s:.0f} s of animation): the animation runs in the browser, so "
-          "the server receives nothing and a client pressing Play just idles.")
+          "the server receives nothing while it plays; when the cursor rests the chart reports its step (one "
+          "fragment rerun, 'gates: chart step after Play or drag').")
     print(f"Received {rec.bytes_in / 2**20:.0f} MiB (websocket messages, pages, static files, media).")
     if args.hostile:
         by_file: dict[str, list[str]] = {}

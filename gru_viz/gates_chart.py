@@ -27,6 +27,7 @@ NODE_KINDS = {"x": "state", "h_prev": "state", "r": "gate", "u": "gate", "candid
 LUT_SIZE = 512  # diagram fill colours per scale: neighbours differ by less than one RGB unit
 MAX_SNAPSHOT_FLOATS = 600_000  # ~3 MB of base64: beyond it, training snapshots are thinned evenly
 PLAY_SECONDS = 4.0  # a whole sequence plays in about four seconds
+MAX_LINES = len(LINE_COLOURS)  # unit lines drawn at once, one colour each
 
 
 # Heatmap rows sit on a fixed [0, 1] axis whatever their number: the browser writes the row labels beside it,
@@ -187,8 +188,12 @@ def _layout(T: int, H: int, x_range, heat_rows: list[str], markers, title: str |
 
 def gates_chart(trace: GRUTrace, *, units=None, input_names=None, markers=(), title: str | None = None,
                 height: int = 760, snapshots: list[tuple[str, GRUTrace]] = ()) -> dict:
-    """The whole sequence at once (input, r, u, candidate, h, chosen units, the 2-D state path) with the
+    """The whole sequence at once (input, r, u, candidate, h, units as lines, the 2-D state path) with the
     numbers for every step, for the browser's gates chart element (pages/_chart.py).
+
+    Every unit has its line trace (meta.unit = k); `units` are the ones drawn at first (at most MAX_LINES), the
+    element's own unit picker chooses others without a rerun. Unit lines take LINE_COLOURS by their position among
+    the drawn ones.
 
     With `snapshots` (label, trace of the same input under earlier weights, oldest first), a second
     slider moves through training time; the last snapshot should be `trace` itself.
@@ -197,7 +202,8 @@ def gates_chart(trace: GRUTrace, *, units=None, input_names=None, markers=(), ti
         raise ValueError("gates_chart takes one sequence: a trace with h of shape (T, H)")
     T, H = trace.h.shape
     D = trace.x.shape[1]
-    units = list(range(min(H, 4))) if units is None else [int(k) for k in units if 0 <= int(k) < H]
+    units = list(range(min(H, 4))) if units is None else sorted({int(k) for k in units if 0 <= int(k) < H})
+    units = units[:MAX_LINES]
     names = [str(n) for n in input_names] if input_names is not None else [f"x{k}" for k in range(D)]
     shown = [html.escape(n) for n in names]  # Plotly reads trace names and hover text as HTML
     snapshots = _thin(list(snapshots), T, H)
@@ -227,10 +233,12 @@ def gates_chart(trace: GRUTrace, *, units=None, input_names=None, markers=(), ti
                          ticks=row_ticks([str(unit) for unit in range(H)])))
         data.append(dict(type="scatter", x=[], y=[], hoverinfo="skip", yaxis=f"y{k}"))  # the subplot
 
-    # row 6: the chosen units as lines
-    for j, unit in enumerate(units):
+    # row 6: every unit as a line, the chosen ones visible (the browser's unit picker shows others)
+    for unit in range(H):
+        shown = unit in units
+        colour = LINE_COLOURS[(units.index(unit) if shown else unit) % len(LINE_COLOURS)]
         data.append(dict(type="scatter", y=_ref("h", unit), x0=0, dx=1, mode="lines", name=f"h unit {unit}",
-                         line=dict(color=LINE_COLOURS[j % len(LINE_COLOURS)], width=2),
+                         line=dict(color=colour, width=2), visible=shown, meta={"unit": unit},
                          hovertemplate=f"h unit {unit}, t=%{{x}}: %{{y:.3f}}<extra></extra>", yaxis="y6"))
 
     # the state path, drawn whole; the browser moves a marker along it. A plain line: 200 markers coloured by
@@ -244,7 +252,7 @@ def gates_chart(trace: GRUTrace, *, units=None, input_names=None, markers=(), ti
     # sizes, so a new chart of the same sizes keeps the browser's diagram and only recolours it
     blank = {key: np.zeros_like(value) for key, value in step_values(trace, 0).items()}
     spec = {
-        "T": T, "H": H, "D": D, "names": names, "units": units,
+        "T": T, "H": H, "D": D, "names": names, "units": units, "line_colours": LINE_COLOURS,
         "arrays": {**_arrays(trace, xy), "x": encode_f32(trace.x), "h0": encode_f32(trace.h0)},
         "snapshots": [{"label": label, "arrays": _arrays(snap, path)}
                       for (label, snap), path in zip(snapshots, snap_paths)],

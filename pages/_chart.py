@@ -3,13 +3,18 @@
 Its code is static/gates_chart.js, and plotly.js is static/plotly-basic.min.js (plotly.js's basic bundle, the same
 version as the plotly package's; see static/README.md), both served by Streamlit's static serving at app/static/:
 the browser fetches them once, and a rerun sends only the loader below and the chart's data.
-Python → browser: the spec from gru_viz.gates_chart, the step and the text alternative. Browser → Python: the step where the cursor came to rest ("step", at most one
-rerun per pause or drag) and a request to open a step and unit in One step ("open", a trigger).
+Python → browser: the spec from gru_viz.gates_chart (as JSON text, written once per spec), the step and the text
+alternative. Browser → Python: the step where the cursor came to rest ("step", at most one rerun per pause or drag)
+and a request to open a step and unit in One step ("open", a trigger).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
@@ -42,9 +47,11 @@ CSS = """
 .gv-table-box:focus-visible { outline: 2px solid #D55E00; outline-offset: 2px; }
 .gv-play { min-width: 7rem; }
 .gv-controls output { font-variant-numeric: tabular-nums; min-width: 7.5rem; font-size: 1rem; }
-.gv-plot-box { position: relative; width: 100%; }
-.gv-plot image { image-rendering: pixelated; }  /* heatmaps are one pixel per cell: keep the cells crisp */
+.gv-plot-box { position: relative; width: 100%; background: #fff; }
+.gv-heat { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }  /* under the figure */
+.gv-heat canvas { position: absolute; image-rendering: pixelated; }  /* one pixel per cell: keep the cells crisp */
 .gv-overlay { position: absolute; inset: 0; pointer-events: none; overflow: hidden; }
+.gv-lines { position: absolute; left: 0; top: 0; overflow: hidden; }
 .gv-row-label { position: absolute; left: 0; text-align: right; font-size: 13px; color: #444; line-height: 1;
   transform: translateY(-50%); white-space: nowrap; overflow: hidden; }
 .gv-axis-label { position: absolute; text-align: center; font-size: 0.85rem; color: #444; white-space: nowrap; }
@@ -68,6 +75,10 @@ CSS = """
 .gv-table th, .gv-table td { padding: 0.2rem 0.6rem; text-align: right;
   border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
 .gv-table thead th { position: sticky; top: 0; background: #f6f6f8; }
+.gv-units { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.4rem; margin: 0.25rem 0; }
+.gv-chart .gv-chip { min-width: 2.4rem; padding: 0.15rem 0.5rem; font-variant-numeric: tabular-nums; }
+.gv-chart .gv-chip[aria-pressed=true] { border-color: #31333f; background: #eef0f4; font-weight: 600; }
+.gv-chart .gv-chip:disabled { opacity: 0.45; cursor: not-allowed; }
 .gv-open { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.5rem; flex-wrap: wrap; }
 """
 
@@ -101,16 +112,52 @@ def opened_cell(result, T: int, H: int) -> tuple[int, int] | None:
 BASIC_TRACES = {"scatter", "bar", "pie"}  # what static/plotly-basic.min.js can draw
 
 
-def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
-    """Draw a Plotly figure with the app's own plotly.js (the one the gates chart loads), updated in place."""
+@functools.lru_cache(maxsize=8)
+def _template(name: str) -> dict:
+    """A named Plotly template as plotly.js takes it (plotly.js knows no template names)."""
     import plotly.io
 
-    kinds = {trace.type for trace in figure.data}
+    return plotly.io.templates[name].to_plotly_json()
+
+
+def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
+    """Draw a Plotly figure (a go.Figure, or a dict such as gru_viz.figures builds for figures redrawn often) with the
+    app's own plotly.js (the one the gates chart loads), updated in place."""
+    import plotly.io
+
+    if isinstance(figure, dict):
+        kinds = {trace.get("type", "scatter") for trace in figure.get("data", ())}
+        template = figure.get("layout", {}).get("template")
+        if isinstance(template, str):
+            figure = {**figure, "layout": {**figure["layout"], "template": _template(template)}}
+    else:
+        kinds = {trace.type for trace in figure.data}
     if not kinds <= BASIC_TRACES:
         raise ValueError(f"the app's plotly.js bundle draws {sorted(BASIC_TRACES)} traces only, "
                          f"not {sorted(kinds - BASIC_TRACES)}")
     text = plotly.io.to_json(figure, validate=False)
     return _component(key=key, data={"figure": text, "alt": alt, "config": config or {}}, height="content")
+
+
+_SPEC_TEXTS: OrderedDict[str, str] = OrderedDict()  # spec id → its JSON: the id is a hash of the whole spec
+_SPEC_TEXTS_LOCK = threading.Lock()
+SPEC_TEXTS_KEPT = 16
+
+
+def spec_text(spec: dict) -> str:
+    """The spec as JSON text, written once per spec: a rerun that draws the same chart then costs Streamlit one
+    short string to serialise and hash, not the whole nested spec (about 2 ms per rerun for T = 200, H = 16)."""
+    with _SPEC_TEXTS_LOCK:
+        text = _SPEC_TEXTS.get(spec["id"])
+        if text is not None:
+            _SPEC_TEXTS.move_to_end(spec["id"])
+            return text
+    text = json.dumps(spec, separators=(",", ":"))
+    with _SPEC_TEXTS_LOCK:
+        _SPEC_TEXTS[spec["id"]] = text
+        while len(_SPEC_TEXTS) > SPEC_TEXTS_KEPT:
+            _SPEC_TEXTS.popitem(last=False)
+    return text
 
 
 def draw_gates_chart(spec: dict, *, key: str, step: int, alt: str, caption: str = "", step_key: str | None = None,
@@ -126,6 +173,6 @@ def draw_gates_chart(spec: dict, *, key: str, step: int, alt: str, caption: str 
     callbacks = {"on_step_change": (lambda: _step_reported(key, step_key, spec["T"])) if step_key else None}
     if can_open:
         callbacks["on_open_change"] = lambda: None
-    data = {"spec": spec, "step": int(step), "alt": alt, "caption": caption, "report": step_key is not None,
-            "open": can_open}
+    data = {"spec": spec_text(spec), "spec_id": spec["id"], "step": int(step), "alt": alt, "caption": caption,
+            "report": step_key is not None, "open": can_open}
     return _component(key=key, data=data, height="content", **{k: v for k, v in callbacks.items() if v})

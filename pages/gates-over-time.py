@@ -31,7 +31,7 @@ def load_sequence(kind: str, T: int, seed: int, text: str, custom: str):
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
+def build(seq_key: tuple, weights_key: tuple, _trained=None):
     """The weights, the trace and its chart spec, built once per settings and shared read-only by every session.
 
     weights_key is (kind, H, seed, key); a trained model is passed unhashed, keyed by TrainedModel.key (weights,
@@ -43,7 +43,7 @@ def build(seq_key: tuple, weights_key: tuple, units: tuple, _trained=None):
     kind, H, seed, _ = weights_key
     weights = _trained.weights if kind == "trained" else presets.preset_weights(kind, x.shape[1], H, seed)
     trace = run_gru(weights, x)
-    return weights, trace, names, gates_chart(trace, units=units, input_names=names)
+    return weights, trace, names, gates_chart(trace, input_names=names)  # units as lines: picked in the chart
 
 
 st.title("Gates over time")
@@ -97,10 +97,7 @@ def explorer():
         weights_key = ("trained", model.weights.hidden_size, 0, model.key)
     else:
         weights_key = (w_kind, int(s("H")), int(s("seed")), None)
-    hidden = weights_key[1]
-    units = tuple(st.multiselect("units drawn as lines", list(range(hidden)), default=list(range(min(hidden, 4))),
-                                 max_selections=8, key=f"{P}x_units_{hidden}"))
-    weights, trace, names, spec = build(seq_key, weights_key, units, model)
+    weights, trace, names, spec = build(seq_key, weights_key, model)
     T, H = trace.h.shape
     chart_slot = st.container()  # above the step slider, drawn once the slider has read the step (link included)
     if st.session_state.get(f"{P}_step", 0) > T - 1:  # a shorter sequence than before

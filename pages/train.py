@@ -11,7 +11,7 @@ from gru_viz.gates_chart import gates_chart
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
 from gru_viz.trained import MAX_HIDDEN, TrainedModel
-from pages._chart import draw_gates_chart
+from pages._chart import draw_figure, draw_gates_chart
 from pages._queue import policy_caption, submit, waiting_text
 from pages._runs import settings_form, show_settings_notices
 from pages._ui import link_settings, trained_model
@@ -80,10 +80,9 @@ def progress():
         # every event repeats the latest validation score: keep the steps where validation really ran
         val = [(e.step, e.val_metric) for e in events if e.val_metric is not None
                and (e.step % job.config.eval_every == 0 or e.finished)]
-        st.plotly_chart(learning_curve(steps, [e.loss for e in events if np.isfinite(e.loss)],
-                                       [v[0] for v in val], [v[1] for v in val], latest.baseline, latest.metric,
-                                       latest.steps), theme=None, key=f"{P}x_curve",
-                        alt=f"Learning curve up to step {latest.step}")
+        draw_figure(learning_curve(steps, [e.loss for e in events if np.isfinite(e.loss)], [v[0] for v in val],
+                                   [v[1] for v in val], latest.baseline, latest.metric, latest.steps),
+                    key=f"{P}x_curve", alt=f"Learning curve up to step {latest.step}")
         st.caption(verdicts.dashed_line_caption(latest.baseline, TASKS[job.config.task].no_memory))
     if not job.finished:
         if st.button("Stop", key=f"{P}x_stop"):
@@ -135,7 +134,7 @@ else:
                "always shut; both corners are gates that barely change. Dots on the dotted diagonal x + y = 1, away "
                "from its ends, are switches: fully open or fully shut at almost every step, and they flip. Dots "
                "near the origin spend most steps in between.")
-    st.plotly_chart(saturation, theme=None, key=f"{P}x_saturation", alt="Gate saturation per unit")
+    draw_figure(saturation, key=f"{P}x_saturation", alt="Gate saturation per unit")
     open_col, save_col = st.columns(2)
     if open_col.button("Open this model in Gates over time", key=f"{P}x_open"):
         st.session_state["got_weights"] = "trained"

@@ -1,11 +1,13 @@
 // The chart element of pages/_chart.py: a plotly.js figure that this element owns and updates in place.
 //
-// Gates chart (gru_viz/gates_chart.py builds its spec): the numbers arrive once, as float32 arrays; the heatmaps are
-// images drawn here from those numbers, the time cursor is an overlay placed from plotly.js's axes, and the numbers
-// table and cell diagram of the cursor's step are plain DOM. So moving the cursor (Play, the scrubber, a step from
-// Python) makes no plotly.js call at all, and new numbers cost one relayout (images, changed axes) and one
-// Plotly.animate of the line traces (redraw: false), not a redraw of every subplot. Python hears about the step only
-// when the cursor comes to rest (Pause, end of a drag): one rerun, never one per frame.
+// Gates chart (gru_viz/gates_chart.py builds its spec): the numbers arrive once, as float32 arrays. plotly.js draws
+// the frame (axes, titles, colour keys, labels); the data are drawn here, placed from plotly.js's axes: the heatmaps
+// as canvases under the figure (one pixel per cell, coloured through the spec's lookup tables), the lines and the
+// state path as one SVG over it, the time cursor too; the numbers table and cell diagram of the cursor's step are
+// plain DOM. So moving the cursor (Play, the scrubber, a step from Python) and new numbers of the same shape (another
+// H, seed or weights, a training snapshot) make no plotly.js call at all; only a new length or input range costs one
+// relayout of the keys that changed. Python hears about the step only when the cursor comes to rest (Pause, end of a
+// drag): one rerun, never one per frame.
 //
 // Plain figure: any Plotly figure from Python, updated with Plotly.react in the same element.
 //
@@ -19,7 +21,12 @@ const PLOTLY_GZ_URL = new URL("plotly-basic.min.js.gz", import.meta.url).href;
 const REPORT_DELAY_MS = 200;  // a cursor at rest this long is reported to Python
 const NARROW_PX = 640;  // below this width the state path goes under the time panels
 const NO_ZOOM = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"];
-const FAST = () => ({transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: "immediate"});
+const SVG = (() => {  // the SVG namespace, as the HTML parser gives it to an <svg> tag
+  const box = document.createElement("div");
+  box.innerHTML = "<svg></svg>";
+  return box.firstChild.namespaceURI;
+})();
+const CLEAR = "rgba(0, 0, 0, 0)";  // the figure's backgrounds: the heatmap canvases lie under it
 
 async function plotlySource() {
   if (typeof DecompressionStream === "undefined") return PLOTLY_URL;
@@ -87,14 +94,13 @@ function formatValues(values, maxItems = 4) {
   return lines;
 }
 
-// A (T, n) matrix as a PNG data URI of n rows × T columns (row 0 at the bottom), coloured through a 256-entry
+// A (T, n) matrix painted on a canvas of n rows × T columns (row 0 at the bottom), coloured through a 256-entry
 // lookup table over [lo, hi] as gru_viz.raster.colourise does. One pixel per cell: CSS keeps the pixels crisp.
-function heatImage(matrix, lo, hi, lut) {
+function paintHeat(canvas, matrix, lo, hi, lut) {
   const T = matrix.rows;
   const n = matrix.cols;
-  const canvas = document.createElement("canvas");
-  canvas.width = T;
-  canvas.height = n;
+  if (canvas.width !== T) canvas.width = T;
+  if (canvas.height !== n) canvas.height = n;
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(T, n);
   const px = image.data;
@@ -112,7 +118,11 @@ function heatImage(matrix, lo, hi, lut) {
     }
   }
   ctx.putImageData(image, 0, 0);
-  return canvas.toDataURL("image/png");
+}
+
+// The text of an HTML-escaped name (the spec escapes trace names for plotly.js; here they are written as text).
+function unescapeHtml(text) {
+  return new DOMParser().parseFromString(`<p>${text}`, "text/html").body.textContent;
 }
 
 function el(tag, attrs = {}, text = "") {
@@ -132,19 +142,20 @@ function flatten(obj, prefix = "", out = {}) {
   return out;
 }
 
-// The names of the arrays an object of the figure points at ({"$a": name}).
-function arraysOf(obj, names = new Set()) {
-  if (Array.isArray(obj)) obj.forEach((value) => arraysOf(value, names));
-  else if (obj && typeof obj === "object") {
-    if ("$a" in obj) names.add(obj.$a);
-    else Object.values(obj).forEach((value) => arraysOf(value, names));
+// What plotly.js is given for the data: one empty trace per subplot (the element draws the data itself), so a
+// figure with other lines or another length is the same figure to plotly.js.
+function placeholders(spec) {
+  const seen = new Map();
+  for (const trace of spec.figure.data) {
+    const axes = [trace.xaxis || "x", trace.yaxis || "y"];
+    seen.set(axes.join(), {type: "scatter", x: [], y: [], xaxis: axes[0], yaxis: axes[1], hoverinfo: "skip"});
   }
-  return names;
+  return [...seen.values()];
 }
 
-// What must match for an in-place update: the traces without their numbers (pointers only).
-function structure(spec) {
-  return JSON.stringify([spec.T, spec.figure.data, spec.heat.map((heat) => [heat.field, heat.y])]);
+// The axis objects of plotly.js's full layout for a trace's or an image's "x2" / "y3" reference.
+function axisOf(full, ref) {
+  return full[ref.replace(/^x/, "xaxis").replace(/^y/, "yaxis")];
 }
 
 class Element {
@@ -227,15 +238,18 @@ class GatesChart extends Element {
     this.snapOut = el("output", {class: "gv-snap-out"});
     this.training.append(el("span", {class: "gv-label"}, "training time"), this.snapScrub, this.snapOut);
     const plotBox = el("div", {class: "gv-plot-box"});
-    const overlay = el("div", {class: "gv-overlay", "aria-hidden": "true"});
+    this.heatLayer = el("div", {class: "gv-heat", "aria-hidden": "true"});  // under the figure
+    const overlay = el("div", {class: "gv-overlay", "aria-hidden": "true"});  // over it
+    this.lines = document.createElementNS(SVG, "svg");
+    this.lines.setAttribute("class", "gv-lines");
     this.cursor = el("div", {class: "gv-cursor"});
     this.dot = el("div", {class: "gv-dot"});
     this.tip = el("div", {class: "gv-tip", hidden: ""});
     this.rowLabels = el("div");
     this.pathX = el("div", {class: "gv-axis-label"});
     this.pathY = el("div", {class: "gv-axis-label gv-vertical"});
-    overlay.append(this.rowLabels, this.cursor, this.dot, this.pathX, this.pathY, this.tip);
-    plotBox.append(this.plot, overlay);
+    overlay.append(this.lines, this.rowLabels, this.cursor, this.dot, this.pathX, this.pathY, this.tip);
+    plotBox.append(this.heatLayer, this.plot, overlay);
     const below = el("div", {class: "gv-below"});
     const numbers = el("div", {class: "gv-numbers"});
     this.heading = el("p", {class: "gv-heading"});
@@ -252,13 +266,15 @@ class GatesChart extends Element {
     this.diagramBox = el("div", {class: "gv-diagram", tabindex: "0", role: "region",
                                  "aria-label": "the cell diagram at the chart's step"});
     below.append(numbers, this.diagramBox);
+    // which units the "h by unit" panel draws as lines: chosen here, without a rerun
+    this.unitBox = el("div", {class: "gv-units", role: "group", "aria-label": "units drawn as lines"});
+    this.unitChoice = new Map();  // H → the units chosen for charts of that size
     // what the figure shows, in words (screen readers have it in the figure's label already)
     this.caption = el("p", {class: "gv-caption", "aria-hidden": "true"});
-    this.root.append(this.error, controls, this.training, plotBox, this.caption, below);
+    this.root.append(this.error, controls, this.training, plotBox, this.unitBox, this.caption, below);
 
     this.spec = null;
     this.rows = [];
-    this.pictures = new Map();  // heatmap pictures already drawn, by their numbers (training time goes back and forth)
     this.step = 0;
     this.pyStep = null;  // the last step Python sent
     this.reported = null;  // the last step this element reported
@@ -279,7 +295,10 @@ class GatesChart extends Element {
     this.reports = data.report !== false;
     this.opens = data.open === true;
     this.openBox.hidden = !this.opens;
-    if (!this.spec || this.spec.id !== data.spec.id) await this.load(data.spec, data.step);
+    const id = typeof data.spec === "string" ? data.spec_id : data.spec.id;
+    if (!this.spec || this.spec.id !== id) {
+      await this.load(typeof data.spec === "string" ? JSON.parse(data.spec) : data.spec, data.step);
+    }
     if (data.step !== this.pyStep) {
       this.pyStep = data.step;
       if (data.step !== this.reported) {  // not the echo of our own report: Python moved the step
@@ -307,99 +326,207 @@ class GatesChart extends Element {
       this.snapScrub.max = String(this.snapshots.length - 1);
       this.snapScrub.value = String(this.snapshot);
     }
-    this.refs = spec.figure.data.map((trace) => arraysOf(trace));  // to update only traces whose numbers changed
     this.buildTable();
     if (!old || old.diagram.svg !== spec.diagram.svg) this.buildDiagram();
+    this.buildLines();
+    this.buildUnitPicker();
     if (!this.plotted) {
       // a fixed width, kept by the resize observer: plotly.js's own autosize measures the page on every update
       this.width = this.plot.clientWidth || 800;
       this.narrow = this.width < NARROW_PX;
     }
-    const layout = this.layout();
     if (!this.plotted) {
-      await Plotly.newPlot(this.plot, this.traces(), layout, {displaylogo: false, modeBarButtonsToRemove: NO_ZOOM});
+      await Plotly.newPlot(this.plot, placeholders(spec), this.layout(), {displaylogo: false,
+                                                                         modeBarButtonsToRemove: NO_ZOOM});
       this.plotted = true;
-      this.plot.on("plotly_afterplot", this.guard(() => this.place()));
-      this.noteDrawn();
-    } else if (structure(old) === structure(spec)) {
-      // the same traces with new numbers: one relayout of what changed in the layout, one animate of the lines
-      const before = flatten({...this.shown.layout, images: null});  // the pictures are compared on their own
-      const after = flatten({...this.variant(spec), images: null});
+      this.plot.on("plotly_afterplot", this.guard(() => this.paint()));
+    } else if (JSON.stringify(placeholders(old)) === JSON.stringify(placeholders(spec))) {
+      // the same subplots: a relayout of what changed in the layout (a new length or input range), if anything
+      const before = flatten(this.plotlyLayout(this.variant(old)));
+      const after = flatten(this.plotlyLayout(this.variant(spec)));
       const changes = {};
       for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (before[key] !== after[key]) changes[key] = key in after ? JSON.parse(after[key]) : null;
       }
-      await this.redraw(this.imageChanges(layout, changes));
+      if (Object.keys(changes).length) await Plotly.relayout(this.plot, changes);
     } else {
-      await Plotly.react(this.plot, this.traces(), layout);
-      this.noteDrawn();
+      await Plotly.react(this.plot, placeholders(spec), this.layout());
     }
-    this.shown = {layout: this.variant(spec), images: layout.images.map((image) => image.source)};
     this.buildRowLabels();
     this.pathX.textContent = spec.path_labels.x;
     this.pathY.textContent = spec.path_labels.y;
     this.showSnapshotLabel();
+    this.step = Math.min(Math.max(step | 0, 0), spec.T - 1);
+    this.paint();
     this.root.__gvDrawMs = performance.now() - t0;  // for benchmarks/bench_browser.py
     this.drawn(spec.id);
-    this.setStep(Math.min(Math.max(step | 0, 0), spec.T - 1));
-  }
-
-  // New numbers on the same figure: images and changed layout keys in one relayout, the lines in one animate.
-  async redraw(changes) {
-    if (Object.keys(changes).length) await window.Plotly.relayout(this.plot, changes);
-    const traces = this.traces();
-    // every line trace takes part (plotly.js blanks the subplots of those left out), but only the ones whose
-    // numbers changed carry data: the others ride along empty and cost plotly.js next to nothing
-    const lines = traces.map((t, i) => i).filter((i) => this.refs[i].size);
-    const changed = (i) => [...this.refs[i]].some((name) => this.arrays[name].b64 !== this.drawnArrays[name]);
-    if (lines.some(changed)) {
-      const numbers = (i) => (traces[i].x ? {x: traces[i].x, y: traces[i].y} : {y: traces[i].y});
-      const data = lines.map((i) => (changed(i) ? numbers(i) : {}));
-      await window.Plotly.animate(this.plot, {data, traces: lines}, FAST());
-    }
-    this.noteDrawn();
-  }
-
-  noteDrawn() {
-    this.drawnArrays = Object.fromEntries(Object.entries(this.arrays).map(([name, m]) => [name, m.b64]));
-  }
-
-  // The Plotly traces with every {"$a": name, "col": k} pointer replaced by the current numbers.
-  traces() {
-    const walk = (obj) => {
-      if (Array.isArray(obj)) return obj.map(walk);
-      if (obj && typeof obj === "object") {
-        if ("$a" in obj) return this.arrays[obj["$a"]].col(obj.col);
-        const out = {};
-        for (const [k, v] of Object.entries(obj)) out[k] = walk(v);
-        return out;
-      }
-      return obj;
-    };
-    return walk(this.spec.figure.data);  // fresh copies: plotly.js writes into what it is given
+    this.setStep(this.step);
   }
 
   variant(spec) {
     return spec.figure[this.narrow ? "layout_narrow" : "layout"];
   }
 
-  // The layout (for this width) with each heatmap image drawn from the current numbers.
+  // What plotly.js draws of a layout: the heatmaps' pictures are left out (they are the canvases under the
+  // figure), the backgrounds are clear so that the canvases show through, and the hover is the element's own.
+  plotlyLayout(layout) {
+    const images = (layout.images || []).filter((image) => typeof image.source === "string");
+    return {...layout, images, paper_bgcolor: CLEAR, plot_bgcolor: CLEAR, hovermode: false};
+  }
+
   layout() {
-    const layout = JSON.parse(JSON.stringify(this.variant(this.spec)));
-    layout.width = this.width;
-    for (const image of layout.images) {
-      if (image.source && typeof image.source === "object") {
-        const h = this.spec.heat[image.source.$img];
-        const matrix = this.arrays[h.field];
-        const key = `${h.scale} ${h.lo} ${h.hi} ${matrix.b64}`;
-        if (!this.pictures.has(key)) {
-          if (this.pictures.size >= 64) this.pictures.delete(this.pictures.keys().next().value);
-          this.pictures.set(key, heatImage(matrix, h.lo, h.hi, this.luts[h.scale]));
-        }
-        image.source = this.pictures.get(key);
-      }
+    return {...this.plotlyLayout(JSON.parse(JSON.stringify(this.variant(this.spec)))), width: this.width};
+  }
+
+  // The line traces of the spec, each an SVG path over the figure (drawn by paint), with what the hover names.
+  buildLines() {
+    this.lineTraces = this.spec.figure.data.filter((trace) => JSON.stringify(trace).includes('"$a"'));
+    const paths = this.lineTraces.map((trace) => {
+      const path = document.createElementNS(SVG, "path");
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", (trace.line && trace.line.color) || "#444");
+      path.setAttribute("stroke-width", String((trace.line && trace.line.width) || 2));
+      path.setAttribute("stroke-linejoin", "round");
+      path.setAttribute("class", "gv-line");
+      return path;
+    });
+    this.lines.replaceChildren(...paths);
+    this.linePaths = paths;
+    this.lineNames = this.lineTraces.map((trace) => unescapeHtml(String(trace.name || "")));
+    this.lineUnits = this.lineTraces.map((trace) => (trace.meta && Number.isInteger(trace.meta.unit)
+      ? trace.meta.unit : null));  // null: not a unit line (the input, the state path)
+  }
+
+  // The units drawn as lines, ascending: the picker's choice for this H, else the spec's.
+  chosenUnits() {
+    return this.unitChoice.get(this.spec.H) || this.spec.units;
+  }
+
+  // Is line trace i drawn? Unit lines only when chosen; the others always.
+  lineShown(i) {
+    return this.lineUnits[i] === null || this.chosenUnits().includes(this.lineUnits[i]);
+  }
+
+  // One toggle button per unit; at most as many chosen as there are line colours.
+  buildUnitPicker() {
+    const H = this.spec.H;
+    if (!this.lineUnits.some((unit) => unit !== null)) {
+      this.unitBox.hidden = true;
+      return;
     }
-    return layout;
+    this.unitBox.hidden = false;
+    if (this.unitChips && this.unitChips.length === H) {
+      this.showUnitChoice();
+      return;
+    }
+    this.unitChips = Array.from({length: H}, (_, k) => {
+      const chip = el("button", {type: "button", class: "gv-chip", "aria-pressed": "false",
+                                 "aria-label": `unit ${k} as a line`}, String(k));
+      chip.addEventListener("click", this.guard(() => this.toggleUnit(k)));
+      return chip;
+    });
+    this.unitBox.replaceChildren(el("span", {class: "gv-label"}, "units drawn as lines:"), ...this.unitChips);
+    this.showUnitChoice();
+  }
+
+  toggleUnit(k) {
+    const chosen = this.chosenUnits();
+    const most = this.spec.line_colours.length;
+    if (!chosen.includes(k) && chosen.length >= most) return;
+    const next = chosen.includes(k) ? chosen.filter((unit) => unit !== k) : [...chosen, k].sort((a, b) => a - b);
+    this.unitChoice.set(this.spec.H, next);
+    this.showUnitChoice();
+    this.paint();
+  }
+
+  // The chips' pressed states, each chosen one underlined in its line's colour.
+  showUnitChoice() {
+    const chosen = this.chosenUnits();
+    const full = chosen.length >= this.spec.line_colours.length;
+    this.unitChips.forEach((chip, k) => {
+      const at = chosen.indexOf(k);
+      chip.setAttribute("aria-pressed", String(at >= 0));
+      chip.disabled = at < 0 && full;
+      chip.style.boxShadow = at >= 0 ? `inset 0 -4px 0 ${this.spec.line_colours[at]}` : "";
+    });
+  }
+
+  // The numbers a pointer of the figure points at ({"$a": name, "col": k}), or the value itself.
+  values(ref) {
+    return ref && typeof ref === "object" && "$a" in ref ? this.arrays[ref.$a].col(ref.col) : ref;
+  }
+
+  // A line trace's points: [x values, y values] (x from x0 and dx when the trace has no x).
+  points(trace) {
+    const y = this.values(trace.y);
+    const x = trace.x !== undefined ? this.values(trace.x)
+      : Float32Array.from(y, (_, i) => (trace.x0 || 0) + i * (trace.dx === undefined ? 1 : trace.dx));
+    return [x, y];
+  }
+
+  // Everything placed from plotly.js's axes and drawn from the current numbers: the heatmap canvases, the lines,
+  // the row labels, the path's axis titles, the cursor. After new numbers, a training snapshot or a new layout.
+  paint() {
+    const full = this.plot._fullLayout;
+    if (!full || !full.xaxis || !this.spec) return;
+    this.paintHeat(full);
+    this.lines.setAttribute("width", String(full.width));
+    this.lines.setAttribute("height", String(full.height));
+    const chosen = this.chosenUnits();
+    this.lineTraces.forEach((trace, i) => {
+      if (!this.lineShown(i)) {
+        this.linePaths[i].setAttribute("d", "");
+        return;
+      }
+      if (this.lineUnits[i] !== null) {  // unit lines take the colours by their position among the chosen
+        this.linePaths[i].setAttribute("stroke", this.spec.line_colours[chosen.indexOf(this.lineUnits[i])]);
+      }
+      const xa = axisOf(full, trace.xaxis || "x");
+      const ya = axisOf(full, trace.yaxis || "y");
+      const [x, y] = this.points(trace);
+      let d = "";
+      let pen = "M";
+      for (let k = 0; k < y.length; k++) {
+        if (!Number.isFinite(x[k]) || !Number.isFinite(y[k])) {
+          pen = "M";  // a gap, as plotly.js leaves one
+          continue;
+        }
+        d += `${pen}${(xa._offset + xa.l2p(x[k])).toFixed(1)},${(ya._offset + ya.l2p(y[k])).toFixed(1)}`;
+        pen = "L";
+      }
+      this.linePaths[i].setAttribute("d", d);
+    });
+    const xa = full.xaxis;
+    for (const {node, axis, at} of this.rows) {
+      const ya = axisOf(full, axis);
+      Object.assign(node.style, {top: `${ya._offset + ya.l2p(at)}px`, width: `${xa._offset - 6}px`});
+    }
+    // the path's axis titles live here, not in the figure: a changed title would cost plotly.js a relayout
+    const [px, py] = this.spec.cursor.path.map((name) => axisOf(full, name));
+    Object.assign(this.pathX.style, {left: `${px._offset}px`, width: `${px._length}px`,
+                                     top: `${py._offset + py._length + 6}px`});
+    Object.assign(this.pathY.style, {left: `${px._offset - 22}px`, top: `${py._offset + py._length}px`,
+                                     width: `${py._length}px`});
+    this.place();
+  }
+
+  // One canvas per heatmap, where the spec's layout puts its picture ({"$img": i}), painted from the numbers.
+  paintHeat(full) {
+    const spots = this.variant(this.spec).images.filter((image) => image.source && typeof image.source === "object");
+    while (this.heatLayer.children.length > spots.length) this.heatLayer.lastChild.remove();
+    while (this.heatLayer.children.length < spots.length) this.heatLayer.append(el("canvas"));
+    spots.forEach((image, i) => {
+      const canvas = this.heatLayer.children[i];
+      const h = this.spec.heat[image.source.$img];
+      paintHeat(canvas, this.arrays[h.field], h.lo, h.hi, this.luts[h.scale]);
+      const xa = axisOf(full, image.xref);
+      const ya = axisOf(full, image.yref);
+      const left = xa._offset + xa.l2p(image.x);
+      const top = ya._offset + ya.l2p(image.y);
+      Object.assign(canvas.style, {left: `${left}px`, top: `${top}px`,
+                                   width: `${xa._offset + xa.l2p(image.x + image.sizex) - left}px`,
+                                   height: `${ya._offset + ya.l2p(image.y - image.sizey) - top}px`});
+    });
   }
 
   showSnapshot(k) {
@@ -407,22 +534,8 @@ class GatesChart extends Element {
     this.snapshot = k;
     this.arrays = {...this.base, ...this.snapshots[k].arrays};
     this.showSnapshotLabel();
-    this.setStep(this.step);  // the table and diagram at once; the figure when plotly.js is free
-    if (this.snapQueued) return;  // a drag sends many inputs: one drawing waits, and it draws the latest
-    this.snapQueued = true;
-    this.queue = this.queue.then(() => {
-      this.snapQueued = false;
-      return this.redraw(this.imageChanges(this.layout(), {}));
-    }).catch((err) => this.fail(err));
-  }
-
-  // The relayout keys of the heatmap images whose pictures changed (and remember them as shown).
-  imageChanges(layout, changes) {
-    layout.images.forEach((image, i) => {
-      if (image.source !== this.shown.images[i]) changes[`images[${i}].source`] = image.source;
-    });
-    this.shown.images = layout.images.map((image) => image.source);
-    return changes;
+    this.paint();  // the heatmaps and lines of those weights: no plotly.js call
+    this.setStep(this.step);
   }
 
   showSnapshotLabel() {
@@ -480,7 +593,7 @@ class GatesChart extends Element {
     const py = event.clientY - box.top;
     for (const heat of this.spec.heat) {
       const xa = full.xaxis;
-      const ya = full[heat.y.replace("y", "yaxis")];
+      const ya = axisOf(full, heat.y);
       if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) continue;
       const matrix = this.arrays[heat.field];
       const t = Math.min(Math.max(Math.round(xa.p2l(px - xa._offset)), 0), matrix.rows - 1);
@@ -490,19 +603,64 @@ class GatesChart extends Element {
     return null;
   }
 
+  // The line nearest the pointer in the subplot under it (within 24 px): its value at the pointer's step, or for
+  // the state path its nearest point; {text, x, y} or null.
+  lineAt(event) {
+    const full = this.plot._fullLayout;
+    if (!full || !this.spec) return null;
+    const box = this.plot.getBoundingClientRect();
+    const px = event.clientX - box.left;
+    const py = event.clientY - box.top;
+    let best = null;
+    this.lineTraces.forEach((trace, i) => {
+      if (!this.lineShown(i)) return;
+      const xa = axisOf(full, trace.xaxis || "x");
+      const ya = axisOf(full, trace.yaxis || "y");
+      if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) return;
+      const [x, y] = this.points(trace);
+      const at = (k) => [xa._offset + xa.l2p(x[k]), ya._offset + ya.l2p(y[k])];
+      let k = 0;
+      let far = Infinity;
+      if (trace.x === undefined) {  // a line over time: its value at the pointer's step
+        const dx = trace.dx === undefined ? 1 : trace.dx;
+        k = Math.min(Math.max(Math.round((xa.p2l(px - xa._offset) - (trace.x0 || 0)) / dx), 0), y.length - 1);
+        far = Math.abs(at(k)[1] - py);
+      } else {  // the state path: its point nearest the pointer
+        for (let j = 0; j < y.length; j++) {
+          const [qx, qy] = at(j);
+          const d = Math.hypot(qx - px, qy - py);
+          if (d < far) [far, k] = [d, j];
+        }
+      }
+      if (far <= 24 && (!best || far < best.far)) {
+        const text = trace.x === undefined ? `${this.lineNames[i]}, t = ${Math.round(x[k])}: ${formatNumber(y[k], 3)}`
+          : `${this.lineNames[i]} at t = ${k}`;
+        best = {far, text, x: px, y: py};
+      }
+    });
+    return best;
+  }
+
   hover(event) {
     const cell = this.cellAt(event);
-    if (!cell) {
+    let text;
+    let spot = cell;
+    if (cell) {
+      const who = cell.heat.field === "x" ? this.spec.names[cell.k] : `${cell.heat.label}, unit ${cell.k}`;
+      text = `${who}, t = ${cell.t}: ${formatNumber(cell.value, 3)}`
+        + (cell.heat.open && this.opens ? " · click: open in One step" : "");
+    } else if ((spot = this.lineAt(event))) {
+      text = spot.text;
+    }
+    if (!text) {
       this.tip.hidden = true;
       return;
     }
-    const who = cell.heat.field === "x" ? this.spec.names[cell.k] : `${cell.heat.label}, unit ${cell.k}`;
-    this.tip.textContent = `${who}, t = ${cell.t}: ${formatNumber(cell.value, 3)}`
-      + (cell.heat.open && this.opens ? " · click: open in One step" : "");
+    this.tip.textContent = text;
     this.tip.hidden = false;
     const wide = this.plot.clientWidth;
-    Object.assign(this.tip.style, {left: `${Math.min(cell.x + 12, wide - this.tip.offsetWidth - 4)}px`,
-                                   top: `${cell.y + 14}px`});
+    Object.assign(this.tip.style, {left: `${Math.min(spot.x + 12, wide - this.tip.offsetWidth - 4)}px`,
+                                   top: `${spot.y + 14}px`});
   }
 
   clicked(event) {
@@ -527,24 +685,14 @@ class GatesChart extends Element {
   place() {
     const full = this.plot._fullLayout;
     if (!full || !full.xaxis || !this.spec) return;
-    const axis = (name) => full[name.replace("x", "xaxis").replace("y", "yaxis")];
-    const [top, bottom] = this.spec.cursor.span.map(axis);
+    const [top, bottom] = this.spec.cursor.span.map((name) => axisOf(full, name));
     const xa = full.xaxis;
     Object.assign(this.cursor.style, {left: `${xa._offset + xa.l2p(this.step) - 1}px`, top: `${top._offset}px`,
                                       height: `${bottom._offset + bottom._length - top._offset}px`});
-    const [px, py] = this.spec.cursor.path.map(axis);
+    const [px, py] = this.spec.cursor.path.map((name) => axisOf(full, name));
     const path = this.arrays.path.row(this.step);
     Object.assign(this.dot.style, {left: `${px._offset + px.l2p(path[0]) - 8}px`,
                                    top: `${py._offset + py.l2p(path[1]) - 8}px`});
-    for (const {node, axis, at} of this.rows) {
-      const ya = full[axis.replace("y", "yaxis")];
-      Object.assign(node.style, {top: `${ya._offset + ya.l2p(at)}px`, width: `${xa._offset - 6}px`});
-    }
-    // the path's axis titles live here, not in the figure: a changed title would cost plotly.js a relayout
-    Object.assign(this.pathX.style, {left: `${px._offset}px`, width: `${px._length}px`,
-                                     top: `${py._offset + py._length + 6}px`});
-    Object.assign(this.pathY.style, {left: `${px._offset - 22}px`, top: `${py._offset + py._length}px`,
-                                     width: `${py._length}px`});
   }
 
   resize() {
@@ -557,10 +705,8 @@ class GatesChart extends Element {
       const narrow = width < NARROW_PX;
       this.queue = this.queue.then(() => {
         if (narrow === this.narrow) return window.Plotly.relayout(this.plot, {width});
-        this.narrow = narrow;  // the other arrangement: a new layout
-        const layout = this.layout();
-        this.shown = {layout: this.variant(this.spec), images: layout.images.map((image) => image.source)};
-        return window.Plotly.react(this.plot, this.traces(), layout).then(() => this.noteDrawn());
+        this.narrow = narrow;  // the other arrangement: a new layout (the element repaints after plotly.js drew it)
+        return window.Plotly.react(this.plot, placeholders(this.spec), this.layout());
       }).catch((err) => this.fail(err));
     }));
   }

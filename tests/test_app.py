@@ -30,7 +30,7 @@ def chart_data(at: AppTest, index: int = 0) -> dict:
 
 
 def chart_spec(at: AppTest, index: int = 0) -> dict:
-    return chart_data(at, index)["spec"]
+    return json.loads(chart_data(at, index)["spec"])  # the spec travels as JSON text of its own
 
 
 def latex_rows(at: AppTest) -> list[str]:

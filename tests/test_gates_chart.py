@@ -213,11 +213,50 @@ def test_plotly_js_is_the_packages_version_with_its_licence():
 
 
 def test_plain_figures_use_only_traces_the_bundle_draws():
-    from gru_viz.figures import challenge_figure
+    from gru_viz.figures import challenge_figure, learning_curve, saturation_figure
     from pages._chart import BASIC_TRACES
 
     figure = challenge_figure(np.zeros(10), [(0, 1.0)], [5], 0.5)
     assert {t.type for t in figure.data} <= BASIC_TRACES
+    figure = saturation_figure(np.full((4, 10, 3), 0.95), np.full((4, 10, 3), 0.05))
+    assert {t.type for t in figure.data} <= BASIC_TRACES
+    curve = learning_curve([0, 10], [0.5, 0.3], [10], [0.4], 0.2, "accuracy", 100)
+    assert {t.type for t in go.Figure(curve).data} <= BASIC_TRACES  # a plain dict, and a valid Plotly figure
+
+
+def test_a_figure_given_as_a_dict_gets_its_template_as_plotly_js_takes_it():
+    """plotly.js knows no template names: a dict figure's "plotly_white" is sent as the template itself."""
+    from pages._chart import _template
+
+    template = _template("plotly_white")
+    assert template == go.Figure(layout=dict(template="plotly_white")).layout.template.to_plotly_json()
+    assert template["layout"]["plot_bgcolor"] == "white"
+
+
+def test_every_unit_has_a_line_and_the_chosen_ones_are_drawn_at_first():
+    """The chart's unit picker shows any unit without a rerun: every unit's line is in the spec, marked with its unit."""
+    spec = gates_chart(sine_trace(T=20, H=10), units=(7, 2, 2, 99))
+    assert spec["units"] == [2, 7]  # sorted, once each, in range
+    lines = [t for t in spec["figure"]["data"] if t.get("meta")]
+    assert [t["meta"]["unit"] for t in lines] == list(range(10))
+    assert [t["y"] for t in lines] == [{"$a": "h", "col": k} for k in range(10)]
+    assert [k for k, t in enumerate(lines) if t["visible"]] == [2, 7]
+    assert spec["line_colours"][:2] == [lines[2]["line"]["color"], lines[7]["line"]["color"]]
+    assert gates_chart(sine_trace(T=20, H=10), units=range(10))["units"] == list(range(len(spec["line_colours"])))
+    plotly_figure(spec)  # still a valid Plotly figure
+
+
+def test_the_spec_travels_as_json_text_written_once_per_spec():
+    from pages import _chart
+
+    spec = gates_chart(sine_trace(T=20, H=3))
+    text = _chart.spec_text(spec)
+    assert json.loads(text) == spec
+    assert _chart.spec_text(spec) is text  # a rerun drawing the same chart writes nothing again
+    for seed in range(_chart.SPEC_TEXTS_KEPT + 2):
+        _chart.spec_text(gates_chart(sine_trace(T=20, H=3, seed=seed + 1)))
+    assert len(_chart._SPEC_TEXTS) == _chart.SPEC_TEXTS_KEPT  # bounded: old specs are forgotten
+    assert spec["id"] not in _chart._SPEC_TEXTS
 
 
 def test_the_chart_element_works_offline():

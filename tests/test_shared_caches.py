@@ -68,7 +68,7 @@ def test_the_victim_sees_its_own_task_and_training_snapshots():
     st.cache_resource.clear()
     view(TrainedModel(weights=WEIGHTS, task="flipflop", seq_len=30))
     seen = view(VICTIM)
-    title = json.loads(seen["train chart 0"])["spec"]["figure"]["layout"]["title"]["text"]
+    title = json.loads(json.loads(seen["train chart 0"])["spec"])["figure"]["layout"]["title"]["text"]
     assert "Adding problem" in title, title
     assert "adding" in seen["gates info"] and "T = 30" in seen["gates info"]
 
@@ -78,7 +78,7 @@ def test_every_shared_cache_in_the_pages_is_listed_here():
     found = sorted((p.name, m.group(1)) for p in (ROOT / "pages").glob("*.py")
                    for m in re.finditer(r"@st\.cache_(?:data|resource)[^\n]*\ndef (\w+)\(", p.read_text()))
     assert found == [("_runs.py", "run_store"),  # the store of comparison runs, shared on purpose, keyed by settings
-                     ("gates-over-time.py", "build"),  # keyed by seq_key, weights_key (TrainedModel.key), units
+                     ("gates-over-time.py", "build"),  # keyed by seq_key and weights_key (with TrainedModel.key)
                      ("gates-over-time.py", "load_sequence"),  # every argument is the key
                      ("memory.py", "analyse"),  # keyed by the run's id, unique per run in a server process
                      ("train.py", "results_figures"),  # keyed by TrainedModel.key

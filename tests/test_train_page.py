@@ -38,9 +38,15 @@ def test_train_page_trains_in_the_background_and_shows_the_gates():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["training steps"] == "20"
     assert float(metrics["NumPy core vs PyTorch"]) <= 1e-5
-    assert len(at.get("plotly_chart")) == 2  # learning curve, saturation
-    gates = json.loads(at.get("bidi_component")[0].proto.json)["spec"]  # the gates chart element (pages/_chart.py)
+    # every figure of the page is the app's own chart element (pages/_chart.py): one plotly.js for the page
+    assert not at.get("plotly_chart")
+    charts = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    curve, gates, saturation = charts
+    assert [t["name"] for t in json.loads(curve["figure"])["data"]] == ["training loss", "validation mse"]
+    assert curve["alt"] == "Learning curve up to step 20"
+    gates = json.loads(gates["spec"])
     assert gates["T"] == 10 and gates["H"] == 4 and len(gates["snapshots"]) >= 2
+    assert saturation["alt"] == "Gate saturation per unit"
     model = at.session_state["trained_model"]
     assert model.task == "adding" and len(model.snapshots) >= 2
 
@@ -56,7 +62,7 @@ def test_training_reuses_the_model_when_revisiting(tmp_path):
     at = train_briefly(open_train_page())
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/train.py").run()
-    assert not at.exception and len(at.get("plotly_chart")) >= 2 and at.get("bidi_component")
+    assert not at.exception and len(at.get("bidi_component")) == 3  # the learning curve, the gates, saturation
 
 
 def test_bad_uploaded_file_shows_an_error_and_keeps_the_model():

@@ -182,7 +182,8 @@ def test_a_click_on_a_heatmap_cell_opens_that_step_and_unit_in_one_step(page):
     assert not page.log.page_errors
 
 
-LINES_DRAWN = f"""() => [...document.querySelectorAll('{CHART} .gv-plot .scatterlayer path.js-line')]
+# the lines are drawn by the element over plotly.js's axes (an SVG path each)
+LINES_DRAWN = f"""() => [...document.querySelectorAll('{CHART} .gv-lines path')]
     .filter(p => (p.getAttribute('d') || '').length > 10).length"""
 
 
@@ -218,6 +219,31 @@ def test_a_widget_change_updates_the_chart_in_the_same_element(page):
     expect(page.locator(f"{CHART} .gv-table tbody tr")).to_have_count(4)
     assert page.evaluate(LINES_DRAWN) == 6
     assert not page.log.page_errors and not page.log.relevant_console_errors()
+
+
+def test_the_unit_picker_draws_other_units_as_lines_without_a_rerun(page):
+    open_page(page, "/gates-over-time?got_seq=Sine+wave&got_T=60&got_H=10&got_seed=0")
+    chart_ready(page)
+    chips = page.locator(f"{CHART} .gv-chip")
+    expect(chips).to_have_count(10)
+    pressed = f"() => [...document.querySelectorAll('{CHART} .gv-chip')].map(c => c.getAttribute('aria-pressed'))"
+    assert page.evaluate(pressed) == ["true"] * 4 + ["false"] * 6  # units 0-3 at first
+    assert page.evaluate(LINES_DRAWN) == 6  # the input, four units, the state path
+    watch_script_runs(page)
+    chips.nth(1).click()
+    assert page.evaluate(LINES_DRAWN) == 5 and chips.nth(1).get_attribute("aria-pressed") == "false"
+    for k in (1, 4, 5, 6, 7):
+        chips.nth(k).click()
+    assert page.evaluate(LINES_DRAWN) == 10  # eight units: as many as there are line colours
+    expect(chips.nth(8)).to_be_disabled()
+    chips.nth(0).click()
+    expect(chips.nth(8)).to_be_enabled()
+    colours = page.evaluate(f"() => [...document.querySelectorAll('{CHART} .gv-lines path')]"
+                            ".filter(p => p.getAttribute('d')).map(p => p.getAttribute('stroke'))")
+    assert len(set(colours[1:-1])) == 7  # seven unit lines, seven colours
+    page.wait_for_timeout(400)
+    assert script_runs(page) == 0, "choosing units made Streamlit rerun the script"
+    assert not page.log.page_errors
 
 
 def test_a_javascript_error_shows_a_message_and_the_chart_stays(page):
@@ -303,7 +329,7 @@ def test_the_train_page_moves_through_training_time(page):
     assert last >= 1
     heading = page.locator(f"{CHART} .gv-heading")
     assert f"training step 20" in heading.inner_text()
-    image = f"() => document.querySelector('{CHART} .gv-plot')._fullLayout.images[1].source"
+    image = f"() => document.querySelectorAll('{CHART} .gv-heat canvas')[1].toDataURL()"  # the u heatmap
     table = page.locator(f"{CHART} .gv-table tbody").inner_text()
     before = page.evaluate(image)
     watch_script_runs(page)
