@@ -102,18 +102,37 @@ def prediction_sentence(context: str, top: list[tuple[str, float]], actual: str 
                    f"(its guess number {rank}).")
 
 
-def retrain_sentence(steps: int, meta: dict, this_machine: str) -> str:
-    """How long a retrain of `steps` steps takes, scaled from the shipped model's measured time."""
+def retrain_seconds(steps: int, meta: dict) -> float | None:
+    """Seconds a retrain of `steps` steps should take, scaled from the shipped model's measured time (None: unknown)."""
     seconds, done = meta.get("seconds"), meta.get("steps")
-    if not (isinstance(seconds, (int, float)) and isinstance(done, int) and done > 0):
+    if not (isinstance(seconds, (int, float)) and isinstance(done, int) and done > 0 and seconds > 0):
+        return None
+    return seconds / done * steps
+
+
+def default_retrain_steps(choices: list[int], meta: dict, budget_s: float | None) -> int:
+    """The most steps among `choices` expected to finish within one run's budget (the fewest if none does)."""
+    fitting = [n for n in choices if budget_s is None or (retrain_seconds(n, meta) or 0.0) <= budget_s]
+    return max(fitting) if fitting else min(choices)
+
+
+def retrain_sentence(steps: int, meta: dict, this_machine: str, budget_s: float | None = None) -> str:
+    """How long a retrain of `steps` steps takes, scaled from the shipped model's measured time, and the budget."""
+    estimate = retrain_seconds(steps, meta)
+    if estimate is None:
         return "The time of the shipped model's training is not known, so no estimate can be given."
-    estimate = seconds / done * steps
+    seconds, done = meta["seconds"], meta["steps"]
     where = meta.get("machine", "another machine")
     same = where == this_machine
-    return (f"{steps} steps take about {_duration(estimate)} on {'this machine' if same else where} "
-            f"(measured: {done} steps in {seconds:.0f} s on {str(meta.get('device', 'cpu')).upper()}"
-            f"{', here' if same else ''}), plus a few seconds to start, if no other training is queued."
-            + ("" if same else " This server may be faster or slower."))
+    sentence = (f"{steps} steps take about {_duration(estimate)} on {'this machine' if same else where} "
+                f"(measured: {done} steps in {seconds:.0f} s on {str(meta.get('device', 'cpu')).upper()}"
+                f"{', here' if same else ''}), plus a few seconds to start, if no other training is queued."
+                + ("" if same else " This server may be faster or slower."))
+    if budget_s is not None and estimate > budget_s:
+        reach = int(steps * budget_s / estimate)
+        sentence += (f" This server stops every run after {_duration(budget_s)} of training, so at that pace this "
+                     f"one would stop near step {reach} and show the model it has by then.")
+    return sentence
 
 
 def _duration(seconds: float) -> str:

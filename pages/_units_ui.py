@@ -12,6 +12,7 @@ import streamlit as st
 
 from gru_viz import unit_words as words
 from gru_viz.text_training import TextConfig
+from gru_viz import jobs
 from pages._queue import policy_caption, submit, waiting_text
 
 CSS = """
@@ -101,16 +102,17 @@ def text_view(key: str, data: dict, on_pick) -> None:
 
 def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], this_machine: str) -> None:
     """Retrain the text model in the job queue: settings, time estimate, progress, queue place and Stop."""
+    budget_s = jobs.default_manager.budget_s
     with st.form(f"{prefix}x_retrain"):
         left, right = st.columns(2)
         steps = left.select_slider(f"training steps ({TextConfig.batch_size} streams × {TextConfig.seq_len} "
                                    "characters each)", steps_choices,
-                                   value=steps_choices[-1], key=f"{prefix}_steps", bind="query-params",
+                                   value=words.default_retrain_steps(steps_choices, shipped_meta, budget_s), key=f"{prefix}_steps", bind="query-params",
                                    persist_state="session")
         right.number_input("seed", 0, 9999, value=0, key=f"{prefix}_seed", bind="query-params",
                            persist_state="session")
         submitted = st.form_submit_button("Train it again", type="primary")
-    st.caption(words.retrain_sentence(steps, shipped_meta, this_machine))
+    st.caption(words.retrain_sentence(steps, shipped_meta, this_machine, budget_s))
     policy_caption()
     s = st.session_state
     if submitted:

@@ -74,6 +74,24 @@ def test_retrain_sentence_scales_the_measured_time():
     elsewhere = words.retrain_sentence(3000, META, "AMD EPYC, 64 cores")
     assert "about 2.4 minutes on Intel(R) Xeon(R) Processor, 2 cores" in elsewhere and "faster or slower" in elsewhere
     assert "not known" in words.retrain_sentence(100, {"seconds": 10}, "x")
+    assert "stops" not in here and "stops" not in elsewhere  # no budget given: nothing said about one
+
+
+def test_retrain_sentence_says_where_the_budget_stops_a_run():
+    # META: 3000 steps in 141 s, i.e. 0.047 s per step
+    over = words.retrain_sentence(3000, META, META["machine"], budget_s=60)
+    assert "stops every run after 60 s of training" in over and "near step 1272 " in over
+    assert "stops" not in words.retrain_sentence(1000, META, META["machine"], budget_s=60)  # 47 s: it fits
+    assert "stops" not in words.retrain_sentence(3000, META, META["machine"], budget_s=142)  # 141.4 s: it fits
+
+
+def test_the_default_retrain_is_the_longest_that_fits_the_budget():
+    choices = [250, 500, 1000, 2000, 3000]
+    assert words.default_retrain_steps(choices, META, 180) == 3000
+    assert words.default_retrain_steps(choices, META, 60) == 1000
+    assert words.default_retrain_steps(choices, META, 5) == 250  # none fits: the shortest
+    assert words.default_retrain_steps(choices, META, None) == 3000
+    assert words.default_retrain_steps(choices, {}, 60) == 3000  # time unknown: nothing to go by
 
 
 def test_labels_for_invisible_characters():
