@@ -330,6 +330,7 @@ class StreamlitClient:
         self.finishes: list[tuple[int, tuple[str, ...]]] = []  # (status, fragment ids of the run)
         self.finished = asyncio.Event()
         self.run_widgets: set[str] = set()
+        self.fragment_widgets: set[str] = set()
         self.full_runs = 0  # full runs finished so far
         self.last_progress = ""  # the text of the last st.progress drawn (diagnostics)
         self.elements: list = []  # (kind, element message) of the current full run
@@ -416,6 +417,7 @@ class StreamlitClient:
         if kind == "new_session":
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             fragments = tuple(msg.metadata.run.fragment_ids)
+            self.fragment_widgets = set()  # what this run draws, for a fragment run's end
             if not fragments:  # a full run: the frontend drops every fragment timer here
                 self.run_widgets, self.elements = set(), []
                 self.page_hash = msg.new_session.page_script_hash
@@ -448,6 +450,10 @@ class StreamlitClient:
             if status == FULL:  # the frontend forgets widgets this run did not draw
                 self.widgets = {i: w for i, w in self.widgets.items() if i in self.run_widgets}
                 self.full_runs += 1
+            elif status == FRAGMENT:  # ... and a fragment's widgets that its run did not draw (the old step slider)
+                done = set(msg.metadata.run.fragment_ids)
+                self.widgets = {i: w for i, w in self.widgets.items()
+                                if w.fragment_id not in done or i in self.fragment_widgets}
             self.finishes.append((status, tuple(msg.metadata.run.fragment_ids)))
             self.finished.set()
 
@@ -472,6 +478,7 @@ class StreamlitClient:
             key = el.id.split("-", 2)[2] if el.id.startswith("$$ID-") else el.id
             self.widgets[el.id] = Widget(el.id, kind, key, fragment_id, el.form_id, el, state)
             self.run_widgets.add(el.id)
+            self.fragment_widgets.add(el.id)
         if kind == "progress":
             self.last_progress = element.progress.text
         self.elements.append((kind, element))
@@ -1008,7 +1015,7 @@ class Target:
                    "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                    *self.server_args]
             self.proc = subprocess.Popen(cmd, cwd=self.app_dir, stdout=self.log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                         stdin=subprocess.DEVNULL, env={"MALLOC_ARENA_MAX": "2", **os.environ, "PYTHONUNBUFFERED": "1"})  # as deploy/serve.sh
             self.server_pids = [self.proc.pid]
             url = f"http://127.0.0.1:{port}"
             wait_healthy(url, timeout, self.proc)
