@@ -12,8 +12,13 @@
 # (KEEP_RUN_DIR=1 keeps it, e.g. to read the logs).
 #
 # Environment: PYTHON (default: .venv/bin/python if present, else python3), NGINX (default: nginx),
-# STARTUP_TIMEOUT_S (default 90), APP_DIR (the checkout to serve; default: the one this script is in).
+# STARTUP_TIMEOUT_S (default 90), APP_DIR (the checkout to serve; default: the one this script is in),
+# MALLOC_ARENA_MAX (default 2, see below).
 set -euo pipefail
+# glibc gives each thread that allocates its own heap arena (up to 8 per core) and keeps freed memory in it; a
+# Streamlit server runs one script thread per session, so after a busy lesson a replica stays large. Two arenas:
+# the load test's settled memory went from 1.33x to 1.25x of its size after warm-up (benchmarks/load_test.py).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPLICAS=2
