@@ -135,7 +135,7 @@ def figure_json_stats() -> dict:
     from pages._chart import spec_text
 
     spec = gates_chart(trace, units=(0, 1, 2, 3), input_names=names)
-    data = {"spec": spec_text(spec), "spec_id": spec["id"], "step": 0, "alt": ""}  # as pages/_chart.py sends it
+    data = {"spec": spec_text(spec).text, "spec_id": spec["id"], "step": 0, "alt": ""}  # as pages/_chart.py sends it
     return {
         "run_gru_ms": best_ms(lambda: run_gru(weights, x)),
         "gates_animation_ms": best_ms(lambda: gates_chart(trace, units=(0, 1, 2, 3), input_names=names)),

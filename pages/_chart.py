@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -120,9 +121,19 @@ def _template(name: str) -> dict:
     return plotly.io.templates[name].to_plotly_json()
 
 
-def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
-    """Draw a Plotly figure (a go.Figure, or a dict such as gru_viz.figures builds for figures redrawn often) with the
-    app's own plotly.js (the one the gates chart loads), updated in place."""
+@dataclass(frozen=True)
+class ChartJSON:
+    """A gates spec or a figure written as JSON once: cached builders keep it, so a rerun sends a string it already
+    has (a Train-page rerun wrote 0.4 MB of spec and validated a figure every time: most of its server time)."""
+
+    text: str
+    id: str = ""  # a gates spec's id (a hash of the whole spec)
+    T: int = 0  # a gates spec's number of steps
+
+
+def figure_json(figure) -> ChartJSON:
+    """A Plotly figure (a go.Figure, or a dict such as gru_viz.figures builds for figures redrawn often) as the app's
+    own plotly.js takes it; ValueError for a trace kind its bundle cannot draw."""
     import plotly.io
 
     if isinstance(figure, dict):
@@ -135,32 +146,43 @@ def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
     if not kinds <= BASIC_TRACES:
         raise ValueError(f"the app's plotly.js bundle draws {sorted(BASIC_TRACES)} traces only, "
                          f"not {sorted(kinds - BASIC_TRACES)}")
-    text = plotly.io.to_json(figure, validate=False)
+    return ChartJSON(plotly.io.to_json(figure, validate=False))
+
+
+def gates_json(spec: dict) -> ChartJSON:
+    """A spec from gru_viz.gates_chart as JSON text, for a cached builder to keep."""
+    return ChartJSON(json.dumps(spec, separators=(",", ":")), spec["id"], int(spec["T"]))
+
+
+def draw_figure(figure, *, key: str, alt: str, config: dict | None = None):
+    """Draw a Plotly figure (or its figure_json) with the app's own plotly.js (the one the gates chart loads),
+    updated in place."""
+    text = (figure if isinstance(figure, ChartJSON) else figure_json(figure)).text
     return _component(key=key, data={"figure": text, "alt": alt, "config": config or {}}, height="content")
 
 
-_SPEC_TEXTS: OrderedDict[str, str] = OrderedDict()  # spec id → its JSON: the id is a hash of the whole spec
+_SPEC_TEXTS: OrderedDict[str, ChartJSON] = OrderedDict()  # spec id → its JSON: the id is a hash of the whole spec
 _SPEC_TEXTS_LOCK = threading.Lock()
-SPEC_TEXTS_KEPT = 16
+SPEC_TEXTS_KEPT = 4
 
 
-def spec_text(spec: dict) -> str:
-    """The spec as JSON text, written once per spec: a rerun that draws the same chart then costs Streamlit one
-    short string to serialise and hash, not the whole nested spec (about 2 ms per rerun for T = 200, H = 16)."""
+def spec_text(spec: dict) -> ChartJSON:
+    """The spec as JSON, written once per spec for a caller that passes the spec itself (a few are kept: cached
+    builders keep theirs with gates_json)."""
     with _SPEC_TEXTS_LOCK:
-        text = _SPEC_TEXTS.get(spec["id"])
-        if text is not None:
+        chart = _SPEC_TEXTS.get(spec["id"])
+        if chart is not None:
             _SPEC_TEXTS.move_to_end(spec["id"])
-            return text
-    text = json.dumps(spec, separators=(",", ":"))
+            return chart
+    chart = gates_json(spec)
     with _SPEC_TEXTS_LOCK:
-        _SPEC_TEXTS[spec["id"]] = text
+        _SPEC_TEXTS[spec["id"]] = chart
         while len(_SPEC_TEXTS) > SPEC_TEXTS_KEPT:
             _SPEC_TEXTS.popitem(last=False)
-    return text
+    return chart
 
 
-def draw_gates_chart(spec: dict, *, key: str, step: int, alt: str, caption: str = "", step_key: str | None = None,
+def draw_gates_chart(spec: dict | ChartJSON, *, key: str, step: int, alt: str, caption: str = "", step_key: str | None = None,
                      can_open: bool = False):
     """Draw (or update in place) the gates chart of a spec from gru_viz.gates_chart; returns the component result.
 
@@ -170,9 +192,10 @@ def draw_gates_chart(spec: dict, *, key: str, step: int, alt: str, caption: str 
     step_key: the session-state key of the page's step setting, kept equal to the chart's cursor at rest (without
     it the chart never reports its step, so Play and Pause cost no rerun). can_open: a click on a heatmap cell
     asks to open that step and unit (read it with opened_cell)."""
-    callbacks = {"on_step_change": (lambda: _step_reported(key, step_key, spec["T"])) if step_key else None}
+    chart = spec if isinstance(spec, ChartJSON) else spec_text(spec)
+    callbacks = {"on_step_change": (lambda: _step_reported(key, step_key, chart.T)) if step_key else None}
     if can_open:
         callbacks["on_open_change"] = lambda: None
-    data = {"spec": spec_text(spec), "spec_id": spec["id"], "step": int(step), "alt": alt, "caption": caption,
+    data = {"spec": chart.text, "spec_id": chart.id, "step": int(step), "alt": alt, "caption": caption,
             "report": step_key is not None, "open": can_open}
     return _component(key=key, data=data, height="content", **{k: v for k, v in callbacks.items() if v})

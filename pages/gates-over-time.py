@@ -7,7 +7,7 @@ from gru_viz.figures import caption_for, challenge_figure, trace_csv
 from gru_viz.gates_chart import gates_chart, one_step_handoff
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
-from pages._chart import draw_figure, draw_gates_chart, opened_cell
+from pages._chart import draw_figure, draw_gates_chart, gates_json, opened_cell
 from pages._ui import URL, link_settings, show_link_notices, text_in_link, trained_model
 
 P = "got"
@@ -30,7 +30,7 @@ def load_sequence(kind: str, T: int, seed: int, text: str, custom: str):
     return sequences.preset_sequence(kind, T, seed, text)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)  # few: each session keeps its own latest (built_for_me)
 def build(seq_key: tuple, weights_key: tuple, _trained=None):
     """The weights, the trace and its chart spec, built once per settings and shared read-only by every session.
 
@@ -43,7 +43,7 @@ def build(seq_key: tuple, weights_key: tuple, _trained=None):
     kind, H, seed, _ = weights_key
     weights = _trained.weights if kind == "trained" else presets.preset_weights(kind, x.shape[1], H, seed)
     trace = run_gru(weights, x)
-    return weights, trace, names, gates_chart(trace, input_names=names)  # units as lines: picked in the chart
+    return weights, trace, names, gates_json(gates_chart(trace, input_names=names))  # units as lines: in the chart
 
 
 st.title("Gates over time")
@@ -97,7 +97,7 @@ def explorer():
         weights_key = ("trained", model.weights.hidden_size, 0, model.key)
     else:
         weights_key = (w_kind, int(s("H")), int(s("seed")), None)
-    weights, trace, names, spec = build(seq_key, weights_key, model)
+    weights, trace, names, spec = built_for_me(seq_key, weights_key, model)
     T, H = trace.h.shape
     chart_slot = st.container()  # above the step slider, drawn once the slider has read the step (link included)
     if st.session_state.get(f"{P}_step", 0) > T - 1:  # a shorter sequence than before
@@ -111,6 +111,16 @@ def explorer():
     # the CSV is written only when asked for (16 ms for T = 200, H = 16), in a thread of its own, with no rerun
     st.download_button("Download the whole trace (CSV)", lambda: trace_csv(trace, names), file_name="gru_trace.csv",
                        mime="text/csv", key=f"{P}x_csv", on_click="ignore")
+
+
+def built_for_me(seq_key: tuple, weights_key: tuple, model):
+    """build's result, kept in this session too: a step change never rebuilds, and what only this session shows
+    leaves the server's memory when the session closes (the shared cache holds a few popular settings)."""
+    mine = st.session_state.get(f"{P}__built")
+    if mine is None or mine[0] != (seq_key, weights_key):
+        mine = ((seq_key, weights_key), build(seq_key, weights_key, model))
+        st.session_state[f"{P}__built"] = mine
+    return mine[1]
 
 
 def weights_label(kind: str) -> str:

@@ -11,7 +11,7 @@ from gru_viz.gates_chart import gates_chart
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
 from gru_viz.trained import MAX_HIDDEN, TrainedModel
-from pages._chart import draw_figure, draw_gates_chart
+from pages._chart import draw_figure, draw_gates_chart, figure_json, gates_json
 from pages._queue import policy_caption, submit, waiting_text
 from pages._runs import settings_form, show_settings_notices
 from pages._ui import link_settings, trained_model
@@ -35,7 +35,7 @@ def results_figures(model_key: str, _model: TrainedModel):
     many = task.batch(32, _model.seq_len, 1).x if task else x[None]  # (32, T, D)
     sample = run_gru(_model.weights, many)
     alt = caption_for(trace) + " (The final weights; a slider moves through training time.)"
-    return gates, alt, saturation_figure(sample.r, sample.u)
+    return gates_json(gates), alt, figure_json(saturation_figure(sample.r, sample.u))  # JSON once, not per rerun
 
 
 st.title("Train a GRU")

@@ -251,12 +251,13 @@ def test_the_spec_travels_as_json_text_written_once_per_spec():
 
     spec = gates_chart(sine_trace(T=20, H=3))
     text = _chart.spec_text(spec)
-    assert json.loads(text) == spec
+    assert json.loads(text.text) == spec and (text.id, text.T) == (spec["id"], spec["T"])
     assert _chart.spec_text(spec) is text  # a rerun drawing the same chart writes nothing again
     for seed in range(_chart.SPEC_TEXTS_KEPT + 2):
         _chart.spec_text(gates_chart(sine_trace(T=20, H=3, seed=seed + 1)))
     assert len(_chart._SPEC_TEXTS) == _chart.SPEC_TEXTS_KEPT  # bounded: old specs are forgotten
     assert spec["id"] not in _chart._SPEC_TEXTS
+    assert _chart.gates_json(spec) == text  # what cached builders keep instead
 
 
 def test_the_chart_element_works_offline():
