@@ -6,9 +6,24 @@ script calls st.navigation, and matching names let the first visitor's page hand
 navigation without a "page not found" (pages/_ui.py).
 """
 
-import streamlit as st
+import time
 
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from gru_viz.fairshare import classroom
 from pages._nav import ROUTED, navigation
 
+ctx = get_script_run_ctx()
+session = ctx.session_id if ctx is not None else ""
+wait = classroom.delay(session)  # a tab that used more than its share of a busy server waits its turn
+if wait > 0:
+    time.sleep(wait)  # holds no lock: the other sessions run meanwhile
+    if wait >= 1:
+        st.toast(f"The server is busy: this page waited {wait:.0f} s so that everyone gets a turn.")
 st.session_state[ROUTED] = True
-navigation().run()
+started = time.thread_time()  # this run's CPU: the script thread's own
+try:
+    navigation().run()
+finally:  # also when the page stops or reruns (st.stop, st.rerun, a widget change) by raising
+    classroom.charge(session, time.thread_time() - started)
