@@ -62,6 +62,16 @@ def keep_few_uploads(keep: int = UPLOADS_KEPT_PER_SESSION) -> None:
 keep_few_uploads()
 
 
+def kept_in_session(name: str, key, build):
+    """build() once per key for this session, kept in its state: what only this student looks at leaves the server's
+    memory with the session, so the shared caches behind build can stay small."""
+    mine = st.session_state.get(name)
+    if mine is None or mine[0] != key:
+        mine = (key, build())
+        st.session_state[name] = mine
+    return mine[1]
+
+
 URL = dict(bind="query-params", persist_state="session")  # a setting lives in the link and survives page visits
 
 

@@ -8,7 +8,7 @@ from gru_viz.gates_chart import gates_chart, one_step_handoff
 from gru_viz.safe_text import literal
 from gru_viz.tasks import TASKS
 from pages._chart import draw_figure, draw_gates_chart, gates_json, opened_cell
-from pages._ui import URL, link_settings, show_link_notices, text_in_link, trained_model
+from pages._ui import URL, kept_in_session, link_settings, show_link_notices, text_in_link, trained_model
 
 P = "got"
 CUSTOM_MAX_CHARS = 3000  # room for 500 numbers like "-0.5, "; the link that carries them must reopen
@@ -97,7 +97,8 @@ def explorer():
         weights_key = ("trained", model.weights.hidden_size, 0, model.key)
     else:
         weights_key = (w_kind, int(s("H")), int(s("seed")), None)
-    weights, trace, names, spec = built_for_me(seq_key, weights_key, model)
+    weights, trace, names, spec = kept_in_session(f"{P}__built", (seq_key, weights_key),
+                                                  lambda: build(seq_key, weights_key, model))
     T, H = trace.h.shape
     chart_slot = st.container()  # above the step slider, drawn once the slider has read the step (link included)
     if st.session_state.get(f"{P}_step", 0) > T - 1:  # a shorter sequence than before
@@ -111,16 +112,6 @@ def explorer():
     # the CSV is written only when asked for (16 ms for T = 200, H = 16), in a thread of its own, with no rerun
     st.download_button("Download the whole trace (CSV)", lambda: trace_csv(trace, names), file_name="gru_trace.csv",
                        mime="text/csv", key=f"{P}x_csv", on_click="ignore")
-
-
-def built_for_me(seq_key: tuple, weights_key: tuple, model):
-    """build's result, kept in this session too: a step change never rebuilds, and what only this session shows
-    leaves the server's memory when the session closes (the shared cache holds a few popular settings)."""
-    mine = st.session_state.get(f"{P}__built")
-    if mine is None or mine[0] != (seq_key, weights_key):
-        mine = ((seq_key, weights_key), build(seq_key, weights_key, model))
-        st.session_state[f"{P}__built"] = mine
-    return mine[1]
 
 
 def weights_label(kind: str) -> str:

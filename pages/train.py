@@ -14,13 +14,13 @@ from gru_viz.trained import MAX_HIDDEN, TrainedModel
 from pages._chart import draw_figure, draw_gates_chart, figure_json, gates_json
 from pages._queue import policy_caption, submit, waiting_text
 from pages._runs import settings_form, show_settings_notices
-from pages._ui import link_settings, trained_model
+from pages._ui import kept_in_session, link_settings, trained_model
 
 P = "tr"
 link = link_settings(P)  # before the widgets correct it
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)  # few: each session keeps its own (kept_in_session)
 def results_figures(model_key: str, _model: TrainedModel):
     """The gates on a task example (with training snapshots) and the gate-saturation plot, once per model.
 
@@ -111,7 +111,7 @@ model = trained_model()
 if model is None:
     st.info("Train a model above, or load one you saved earlier.")
 else:
-    gates, alt, saturation = results_figures(model.key, model)
+    gates, alt, saturation = kept_in_session(f"{P}__figures", model.key, lambda: results_figures(model.key, model))
     meta = model.metadata  # checked on load (trained.check_metadata): metric is "mse" or "accuracy", numbers finite
     a, b, c = st.columns(3)
     if "value" in meta:
