@@ -10,6 +10,7 @@ from gru_viz import quiz
 from gru_viz.core import GRUWeights
 from gru_viz.handoff import KEY as HANDOFF_KEY
 from gru_viz.handoff import Handoff, read_handoff
+from gru_viz.safe_text import literal
 from pages._ui import cell_edits_only
 
 WEIGHT_LIMIT = 1000.0
@@ -23,7 +24,7 @@ def handoff_banner(prefix: str) -> Handoff | None:
         handoff = read_handoff(st.session_state[HANDOFF_KEY])
     except ValueError as exc:
         del st.session_state[HANDOFF_KEY]
-        st.warning(f"The step sent from Gates over time cannot be shown ({exc}); showing One step's own cell.")
+        st.warning(f"The step sent from Gates over time cannot be shown ({literal(exc, 200)}); showing One step's own cell.")
         return None
     with st.container(border=True):
         st.text(handoff.banner())  # plain text: the source names settings a user typed
@@ -55,7 +56,7 @@ def weight_editor(prefix: str, base: GRUWeights, preset: str, seed: int) -> GRUW
             raise ValueError(f"keep every weight within ±{WEIGHT_LIMIT:g}")
         return base.replace(**edited)
     except ValueError as exc:
-        st.error(f"Those weights cannot be used ({exc}); showing the preset's weights instead.")
+        st.error(f"Those weights cannot be used ({literal(exc, 200)}); showing the preset's weights instead.")
         return base
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gru_viz import unit_words as words
-from gru_viz.text_training import TextConfig
 from gru_viz import jobs
+from gru_viz import unit_words as words
+from gru_viz.safe_text import literal
+from gru_viz.text_training import TextConfig
 from pages._queue import policy_caption, submit, waiting_text
 
 CSS = """
@@ -122,7 +123,7 @@ def retrain_panel(prefix: str, shipped_meta: dict, steps_choices: list[int], thi
             if job is not None:
                 s[f"{prefix}__job"] = job
         except ValueError as exc:
-            st.error(f"The retrain could not start: {exc}")
+            st.error(f"The retrain could not start: {literal(exc, 200)}")
     job = s.get(f"{prefix}__job")
     st.fragment(_progress, run_every=0.5 if job is not None and not job.finished else None)(prefix)
     kind, text = s.get(f"{prefix}__message", (None, ""))

@@ -6,6 +6,7 @@ from gru_viz import comparison, runs, verdicts
 from gru_viz.compare_figures import loss_curves
 from gru_viz.explain import parameter_count
 from gru_viz.tasks import TASKS
+from gru_viz.safe_text import literal
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 from pages._runs import (choose_run, configs_from_settings, settings_form, show_progress, show_run_facts,
                          show_settings_notices)
@@ -33,7 +34,7 @@ task_name, submitted = settings_form(P, TASKS, "Compare", "sequence length T",
 try:
     run = choose_run(P, configs_from_settings(P, runs.COMPARED), submitted)
 except ValueError as exc:
-    st.error(f"Those settings cannot be trained: {exc}")
+    st.error(f"Those settings cannot be trained: {literal(exc, 200)}")
     show_settings_notices(P, notices, link)
     st.stop()
 

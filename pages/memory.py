@@ -6,6 +6,7 @@ from gru_viz import memory, verdicts
 from gru_viz.compare_figures import influence_figure, retention_figure
 from gru_viz.comparison import halves_the_error
 from gru_viz.tasks import TASKS
+from gru_viz.safe_text import literal
 from pages import _ui  # noqa: F401  (routes first visitors through app.py's navigation)
 from pages._runs import (choose_run, configs_from_settings, settings_form, show_progress, show_run_facts,
                          show_settings_notices)
@@ -46,7 +47,7 @@ st.caption("Settings that equal a run on the *GRU vs LSTM vs RNN* page reuse its
 try:
     run = choose_run(P, configs_from_settings(P, memory.MEMORY_CELLS), submitted)
 except ValueError as exc:
-    st.error(f"Those settings cannot be trained: {exc}")
+    st.error(f"Those settings cannot be trained: {literal(exc, 200)}")
     show_settings_notices(P, notices, link)
     st.stop()
 

@@ -60,7 +60,7 @@ if submitted:
         if job is not None:
             s[f"{P}__job"] = job
     except ValueError as exc:
-        st.error(f"Those settings cannot be trained: {exc}")
+        st.error(f"Those settings cannot be trained: {literal(exc, 200)}")
 
 
 def progress():

@@ -9,6 +9,7 @@ from gru_viz.charmodel import SHIPPED, CharModel, predict
 from gru_viz.text import FEATURES, held_out_corpus, machine_name, passages
 from gru_viz.text_figures import SHOWN, ranking_figure, view_data
 from gru_viz.units import (THRESHOLD, analyse, clamp_span, hypothesis_in_passage, match_profile, parse_pick,
+from gru_viz.safe_text import literal
                            ranking)
 from pages._ui import URL, link_settings, show_link_notices
 from pages._units_ui import retrain_panel, text_view
@@ -54,7 +55,7 @@ try:
     held = held_out_corpus()
     model = st.session_state.get(f"{P}__model") or shipped()
 except ValueError as exc:
-    st.error(f"This page cannot start: {exc}")
+    st.error(f"This page cannot start: {literal(exc, 200)}")
     st.stop()
 for notice in held.notices:
     st.warning(notice, icon=":material/warning:")
