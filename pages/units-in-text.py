@@ -6,10 +6,10 @@ import streamlit as st
 
 from gru_viz import unit_words as words
 from gru_viz.charmodel import SHIPPED, CharModel, predict
+from gru_viz.safe_text import literal
 from gru_viz.text import FEATURES, held_out_corpus, machine_name, passages
 from gru_viz.text_figures import SHOWN, ranking_figure, view_data
 from gru_viz.units import (THRESHOLD, analyse, clamp_span, hypothesis_in_passage, match_profile, parse_pick,
-from gru_viz.safe_text import literal
                            ranking)
 from pages._ui import URL, link_settings, show_link_notices
 from pages._units_ui import retrain_panel, text_view
