@@ -128,8 +128,11 @@ def test_missing_files_are_named_and_replaced(tmp_path):
     train, held = tx.training_corpus(str(tmp_path)), tx.held_out_corpus(str(tmp_path))
     assert len(train.notices) == 2 and tx.TRAIN_FILES[0] in train.notices[0]
     assert f"{tx.SPARE_TRAIN_FILES[0]} was used instead" in train.notices[0]
-    assert held.files == (tx.HELD_OUT_FILES[1], tx.SPARE_HELD_OUT_FILES[0])
-    assert tx.HELD_OUT_FILES[0] in held.notices[0]
+    # textwrap.py nearly fills the held-out budget; the stand-in is the first spare whose first lines fit what is
+    # left (shlex.py on 3.11, weakref.py on 3.13, whose textwrap.py is 221 characters longer)
+    assert held.files[0] == tx.HELD_OUT_FILES[1] and set(held.files[1:]) <= set(tx.SPARE_HELD_OUT_FILES)
+    assert len(held.files) == 2 and f"{held.files[1]} was used instead" in held.notices[0]
+    assert tx.HELD_OUT_FILES[0] in held.notices[0] and len(held.text) <= tx.ANALYSIS_CHARS
 
 
 def test_a_folder_without_python_source_is_a_clear_error(tmp_path):
