@@ -582,6 +582,10 @@ class GatesChart extends Element {
     if (!this.opens) return;
     this.stop();
     this.api.setTriggerValue("open", {step, unit});
+    // One step opens in the same scrolled container: start it at its top, where its banner says what it shows
+    for (let box = this.root.parentElement; box; box = box.parentElement) {
+      if (box.scrollTop > 0) { box.scrollTop = 0; break; }
+    }
   }
 
   // The heatmap cell under the pointer: {heat, t, k, value}, or null.

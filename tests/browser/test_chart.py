@@ -177,8 +177,10 @@ def test_a_click_on_a_heatmap_cell_opens_that_step_and_unit_in_one_step(page):
     page.wait_for_function("() => location.pathname === '/one-step'")
     expect(page.locator('[data-testid="stMain"] h1').first).to_have_text("One step under the microscope")
     # One step shows the cell it was handed: that step and unit, and the settings it came from
-    expect(page.get_by_text(re.compile(r"^Step 37, unit 2 of the GRU from Gates over time \(Gates over time: "
-                                       r".*H = 3, seed 0\)$"))).to_be_visible()
+    banner = page.get_by_text(re.compile(r"^Step 37, unit 2 of the GRU from Gates over time \(Gates over time: "
+                                         r".*H = 3, seed 0\)$"))
+    expect(banner).to_be_visible()
+    expect(banner).to_be_in_viewport()  # One step starts at its top, not at the Gates page's scroll position
     assert not page.log.page_errors
 
 
