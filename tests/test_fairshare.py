@@ -58,3 +58,17 @@ def test_old_runs_leave_the_window_and_the_delay_is_capped():
     assert fair.delay("a") == 0.0
     fair.charge("a", -5.0)  # a clock that went backwards charges nothing
     assert fair.delay("a") == 0.0
+
+
+def test_a_page_that_waited_its_turn_says_why(monkeypatch):
+    """app.py asks for the delay before every run, sleeps it off and tells the student when it was a second or more."""
+    from streamlit.testing.v1 import AppTest
+
+    from gru_viz import fairshare
+
+    monkeypatch.setattr(fairshare.classroom, "delay", lambda session: 1.0)
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception
+    assert [t.value for t in at.toast] == ["The server is busy: this page waited 1 s so that everyone gets a turn."]
+    monkeypatch.setattr(fairshare.classroom, "delay", lambda session: 0.0)
+    assert not at.run().toast  # an idle server says nothing
