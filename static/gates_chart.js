@@ -589,12 +589,18 @@ class GatesChart extends Element {
   }
 
   // The heatmap cell under the pointer: {heat, t, k, value}, or null.
-  cellAt(event) {
+  // The pointer in the figure's pixels with plotly.js's full layout, or null before the first draw.
+  pointerIn(event) {
     const full = this.plot._fullLayout;
     if (!full || !this.spec) return null;
     const box = this.plot.getBoundingClientRect();
-    const px = event.clientX - box.left;
-    const py = event.clientY - box.top;
+    return {full, px: event.clientX - box.left, py: event.clientY - box.top};
+  }
+
+  cellAt(event) {
+    const at = this.pointerIn(event);
+    if (!at) return null;
+    const {full, px, py} = at;
     for (const heat of this.spec.heat) {
       const xa = full.xaxis;
       const ya = axisOf(full, heat.y);
@@ -610,11 +616,9 @@ class GatesChart extends Element {
   // The line nearest the pointer in the subplot under it (within 24 px): its value at the pointer's step, or for
   // the state path its nearest point; {text, x, y} or null.
   lineAt(event) {
-    const full = this.plot._fullLayout;
-    if (!full || !this.spec) return null;
-    const box = this.plot.getBoundingClientRect();
-    const px = event.clientX - box.left;
-    const py = event.clientY - box.top;
+    const at = this.pointerIn(event);
+    if (!at) return null;
+    const {full, px, py} = at;
     let best = null;
     this.lineTraces.forEach((trace, i) => {
       if (!this.lineShown(i)) return;

@@ -223,6 +223,15 @@ def open_page(page, path: str, notices: bool = False) -> None:
         assert shown.count() == 0, f"{path}: the page could not take every setting: {shown.all_inner_texts()}"
 
 
+def tab_to(page, target, what: str, presses: int = 80) -> None:
+    """Press Tab until `target` (a locator) has the focus, as a keyboard-only student would; fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail(f"{what} cannot be reached with the Tab key")
+
+
 def screenshot(page, name: str, full: bool = True, element=None) -> Path:
     """Save test-artifacts/screenshots/<name>.png; full=True captures the whole height of the main area,
     full=False the viewport, and a locator `element` just that element.

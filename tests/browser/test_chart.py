@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from gru_viz import diagram, presets, run_gru
 from gru_viz.sequences import preset_sequence
-from tests.browser.conftest import IDLE, open_page, rerun, screenshot, script_runs, wait_idle, watch_script_runs
+from tests.browser.conftest import (IDLE, open_page, rerun, screenshot, script_runs, tab_to, wait_idle,
+                                    watch_script_runs)
 
 pytestmark = pytest.mark.browser
 
@@ -266,12 +267,7 @@ def test_the_chart_is_keyboard_reachable_and_labelled(page):
     assert chart.get_attribute("role") == "figure"
     assert re.search(r"over 60 steps", chart.get_attribute("aria-label"))
     play = page.locator(f"{CHART} .gv-play")
-    for _ in range(80):  # tab through the page until Play has focus
-        page.keyboard.press("Tab")
-        if play.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        pytest.fail("the Play button cannot be reached with the Tab key")
+    tab_to(page, play, "the Play button")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.classList.contains('gv-step')")
     page.keyboard.press("ArrowRight")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import open_page, screenshot, wait_idle
+from conftest import open_page, screenshot, tab_to, wait_idle
 
 PAGES = ["/", "/one-step", "/gates-over-time", "/train", "/compare", "/memory"]
 
@@ -32,12 +32,7 @@ def test_keyboard_alone_changes_a_setting(page):
     """Tab to the One-step hidden-size slider and move it with the arrow keys."""
     open_page(page, "/one-step")
     slider = page.locator('[data-testid="stSlider"]', has_text="hidden size H").get_by_role("slider")
-    for _ in range(60):  # tab through the page until the slider has focus
-        page.keyboard.press("Tab")
-        if slider.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        pytest.fail("the hidden-size slider cannot be reached with the Tab key")
+    tab_to(page, slider, "the hidden-size slider", presses=60)
     page.keyboard.press("ArrowRight")
     wait_idle(page)
     page.wait_for_timeout(500)
