@@ -261,7 +261,7 @@ def state_for(widget: Widget, value) -> WidgetState:
             ws.double_value = float(value)
     elif kind in ("text_input", "text_area"):
         ws.string_value = str(value)
-    elif kind == "checkbox":
+    elif kind in ("checkbox", "expander"):
         ws.bool_value = bool(value)
     else:
         raise ClientError(f"{widget.key}: cannot set a {kind}")
@@ -431,6 +431,8 @@ class StreamlitClient:
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self._element(msg.delta.new_element, msg.delta.fragment_id)
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "add_block":
+            self._block(msg.delta.add_block, msg.delta.fragment_id)
         elif kind == "auto_rerun":
             fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
             if fid not in self.timers:
@@ -489,6 +491,18 @@ class StreamlitClient:
                 task = asyncio.create_task(self._fetch_quietly(f"/static/js/{Path(path).name}"))
                 self.background.add(task)
                 task.add_done_callback(self.background.discard)
+
+    def _block(self, block, fragment_id: str) -> None:
+        """A stateful expander (on_change or bind set) is a widget whose state is whether it is open."""
+        if block.WhichOneof("type") != "expandable" or not block.expandable.id:
+            return
+        el = block.expandable
+        old = self.widgets.get(el.id)
+        state = old.state if old is not None else WidgetState(id=el.id, bool_value=el.expanded)
+        key = el.id.split("-", 2)[2] if el.id.startswith("$$ID-") else el.id
+        self.widgets[el.id] = Widget(el.id, "expander", key, fragment_id, "", el, state)
+        self.run_widgets.add(el.id)
+        self.fragment_widgets.add(el.id)
 
     async def _fetch_quietly(self, path: str) -> None:
         try:
@@ -739,6 +753,9 @@ class Student:
         step = c.widget("got_step")
         await c.set("got_step", rng.randint(0, int(step.proto.max)), "gates: step slider")
         await self.think(deadline)
+        if not c.widget("got_challenge").state.bool_value:  # the challenge draws its knobs only while open
+            await c.set("got_challenge", True, "gates: open the challenge")
+            await self.think(deadline)
         await c.set("gotx_knob_U_u", rng.choice([-4.0, -2.0, 0.0, 2.0, 4.0]), "gates: challenge knob")
         await self.think(deadline)
         if rng.random() < 0.3:  # a click on a heatmap cell: that step and unit in One step

@@ -90,6 +90,8 @@ async def visit(client: StreamlitClient, rng: random.Random, train: bool, train_
     steps = [w for w in c.widgets.values() if w.key == "got_step"]  # absent for a one-step sequence
     if steps:
         await c.set("got_step", rng.randint(0, int(steps[0].proto.max)))
+    if not c.widget("got_challenge").state.bool_value:  # the challenge draws its knobs only while open
+        await c.set("got_challenge", True)
     await c.set("gotx_knob_W_u", rng.choice([-6.0, -3.0, 3.0, 6.0]))
     if train:
         await c.set("got_weights", TRAINED_LABEL)

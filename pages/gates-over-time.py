@@ -139,10 +139,18 @@ def open_in_one_step(weights, trace, step: int, unit: int, source: str) -> None:
 
 @st.fragment
 def hand_tuning():
-    """Set a one-unit GRU by hand until it remembers an impulse."""
-    st.subheader("Challenge: tune a one-unit GRU by hand")
+    """Set a one-unit GRU by hand until it remembers an impulse: drawn only while its box is open, so that its
+    widgets do not slow every change of the explorer above (a page's element count costs each rerun's redraw)."""
+    box = st.expander("Challenge: tune a one-unit GRU by hand", key=f"{P}_challenge", bind="query-params")
+    if box.open:
+        with box:
+            challenge_body()
+
+
+def challenge_body():
+    # persist_state: a closed box draws none of these widgets, and a student's knobs must still be there when it opens
     level = st.radio("level", list(challenge.LEVELS), horizontal=True, key=f"{P}x_level",
-                     format_func=lambda n: f"Level {n}")
+                     format_func=lambda n: f"Level {n}", persist_state="session")
     st.markdown(challenge.LEVELS[level].goal)
     if st.button("Show a solution", key=f"{P}x_solve"):
         for name, value in challenge.SOLUTIONS[level].items():
@@ -151,7 +159,8 @@ def hand_tuning():
     knobs = {}
     for i, name in enumerate(challenge.KNOBS):
         st.session_state.setdefault(f"{P}x_knob_{name}", 1.0 if name == "U_g" else 0.0)
-        knobs[name] = cols[i // 3].slider(name, -challenge.LIMIT, challenge.LIMIT, step=0.5, key=f"{P}x_knob_{name}")
+        knobs[name] = cols[i // 3].slider(name, -challenge.LIMIT, challenge.LIMIT, step=0.5, key=f"{P}x_knob_{name}",
+                                         persist_state="session")
     result = challenge.judge(knobs, level)
     (st.success if result.passed else st.info)(result.message)
     st.progress(result.closeness, text=f"how close: {result.closeness:.0%}")
@@ -159,7 +168,6 @@ def hand_tuning():
     draw_figure(challenge_figure(result.trace.h[:, 0], challenge.LEVELS[level].impulses, goals, 0.0),
                 key=f"{P}x_challenge_chart", config={"displayModeBar": False},
                 alt=f"h of the one-unit cell over {challenge.T} steps: {result.message}")
-
 
 explorer()
 show_link_notices(notices, link, {**FORMATS, f"{P}_weights": weights_label})

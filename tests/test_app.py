@@ -176,9 +176,32 @@ def test_the_step_slider_moves_the_chart_cursor_and_its_caption():
 
 def test_challenge_solution_passes():
     at = open_page("pages/gates-over-time.py")
+    at.session_state["got_challenge"] = True  # what a click on the box's label sets
+    at.run()
     assert not any("passed" in s.value for s in at.success)
     at.button(key="gotx_solve").click().run()
     assert any("Level 1 passed" in s.value for s in at.success)
+
+
+def test_challenge_is_drawn_only_while_open_and_keeps_the_knobs():
+    at = open_page("pages/gates-over-time.py")
+    knobs = [s for s in at.slider if s.key and s.key.startswith("gotx_knob_")]
+    assert not knobs and len(at.get("expander")) == 1  # closed: its label only, none of its widgets
+    at.session_state["got_challenge"] = True
+    at.run()
+    widget(at, "gotx_knob_W_u").set_value(-3.5).run()
+    at.session_state["got_challenge"] = False
+    at.run()
+    assert not [s for s in at.slider if s.key and s.key.startswith("gotx_knob_")]
+    widget(at, "got_H").set_value(5).run()  # the explorer reruns meanwhile
+    at.session_state["got_challenge"] = True
+    at.run()
+    assert widget(at, "gotx_knob_W_u").value == -3.5
+
+
+def test_a_link_opens_the_challenge():
+    at = open_page("pages/gates-over-time.py", {"got_challenge": "true"})
+    assert at.button(key="gotx_solve")
 
 
 def test_settings_survive_a_visit_to_another_page():
