@@ -28,6 +28,7 @@ import contextlib
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +114,7 @@ FIRST_LOAD_PROBE = """(() => {
 })();"""
 
 # page, URL, how many Plotly charts its first run draws
-APP_PAGES = [("home", "/", 0), ("one-step", "/one-step", 0), ("gates-over-time", GATES_URL, 2), ("train", "/train", 0)]
+APP_PAGES = [("home", "/", 0), ("one-step", "/one-step", 0), ("gates-over-time", GATES_URL, 1), ("train", "/train", 0)]
 
 
 def figure_json_stats() -> dict:
@@ -303,7 +304,7 @@ def print_profiles(browser, app: str, bare: str) -> None:
     """Where the browser's main thread spends a first load and an interaction, app against bare page."""
     print("\nJS main-thread self time by script, ms (DevTools CPU profile; '(idle)' is waiting):\n")
     for name, url, n, sig, target in [("bare", bare + "/", 1, BARE_SIG, '[data-testid="stSlider"] input'),
-                                      ("gates-over-time", app + GATES_URL, 2, GATES_SIG,
+                                      ("gates-over-time", app + GATES_URL, 1, GATES_SIG,
                                        '[data-testid="stSlider"]:has-text("hidden size H") input')]:
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(FIRST_LOAD_PROBE % n)
@@ -333,7 +334,7 @@ def print_profiles(browser, app: str, bare: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=7, help="repetitions of each measurement (default 7)")
+    parser.add_argument("--reps", type=int, default=11, help="repetitions of each measurement (default 11)")
     parser.add_argument("--app-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a Streamlit config option for the app's server only, to try a setting out "
                              "(e.g. runner.postScriptGC=false); repeatable")
@@ -398,6 +399,8 @@ def main() -> int:
 
         results: dict[str, list[dict]] = {k: [] for k in ("bare", "gates_H", "gates_seed")}
         loads: dict[str, list[dict]] = {k: [] for k in ["bare"] + [p[0] for p in APP_PAGES]}
+        # interactions first, interleaved, then the first loads: a first load opens and closes a browser context,
+        # whose processes starting and ending slowed the next interactions by 15-30 ms (either page's)
         for rep in range(args.reps):
             there, back = ("ArrowLeft", "ArrowRight") if rep % 2 == 0 else ("ArrowRight", "ArrowLeft")
             for name, page, ws, sig, act in [
@@ -406,9 +409,12 @@ def main() -> int:
                 ("gates_seed", seeds, seeds_ws, GATES_SIG, click(seeds, seed_up)),
             ]:
                 results[name].append(interact(page, ws, sig, act))
+                time.sleep(0.2)
+        print("  interactions done", file=sys.stderr, flush=True)
+        for rep in range(args.reps):
             for name, url, n in [("bare", bare + "/", 1)] + [(p[0], app + p[1], p[2]) for p in APP_PAGES]:
                 loads[name].append(first_load(browser, url, n))
-            print(f"  repetition {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
+            print(f"  first loads {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
         scrubs = [scrub_and_reruns(gates) for _ in range(3)]
         if args.profile:
             print_profiles(browser, app, bare)
@@ -424,6 +430,7 @@ def main() -> int:
     labels = {"bare": "bare page: slider → 50-point line",
               "gates_H": "Gates over time T=200: hidden size 16↔15 (figures cached)",
               "gates_seed": "Gates over time T=200, H=16: weight seed +1 (new figure)"}
+    spread = "; ".join(f"{name} " + " ".join(f"{r['total']:.0f}" for r in rows) for name, rows in results.items())
     for name, rows in results.items():
         ratio = med(rows, "total") / base
         ok = name == "bare" or ratio <= INTERACTION_TARGET
@@ -432,6 +439,7 @@ def main() -> int:
               f"{med(rows, 'to_running'):.0f} | {med(rows, 'script'):.0f} | {med(rows, 'chart_after_input'):.0f} | "
               f"{med(rows, 'server'):.0f} | {med(rows, 'browser'):.0f} | {med(rows, 'ws_bytes'):,.0f} |")
 
+    print(f"\nEach repetition's total, ms: {spread}")
     print("\n| first load (fresh context) | total | ratio to bare | DOMContentLoaded | script starts | script done "
           "| script done→ready (browser) | websocket bytes in |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

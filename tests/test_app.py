@@ -127,6 +127,31 @@ def test_gates_over_time_every_input_changes_the_figure(key, value):
     assert chart_spec(at) != before
 
 
+@pytest.mark.parametrize("changes, link", [
+    ({"got_H": 5, "got_seed": 7}, {"got_H": "5", "got_seed": "7"}),
+    ({"got_T": 30, "got_step": 29}, {"got_T": "30", "got_step": "29"}),
+    ({"got_seq": "square", "got_weights": "keeper"}, {"got_seq": "Square wave", "got_weights": "Keeps its memory (u near 1)"}),
+])
+def test_a_chart_drawn_before_the_widgets_is_the_one_they_ask_for(changes, link):
+    """After a session's first run the page sends the chart before the widgets, from the settings in the session's
+    state: it must be the chart a new visitor gets from a link with those settings (the widgets first)."""
+    at = open_page("pages/gates-over-time.py")
+    for key, value in changes.items():
+        widget(at, key).set_value(value).run()
+    fresh = open_page("pages/gates-over-time.py", query=link)
+    assert chart_spec(at) == chart_spec(fresh)
+    assert chart_data(at)["step"] == chart_data(fresh)["step"]
+    assert chart_data(at)["alt"] == chart_data(fresh)["alt"]
+
+
+def test_a_longer_step_than_the_new_sequence_is_clipped_before_the_chart_is_drawn():
+    at = open_page("pages/gates-over-time.py")
+    widget(at, "got_step").set_value(90).run()
+    widget(at, "got_T").set_value(20).run()
+    assert not at.exception
+    assert chart_data(at)["step"] == 19 and widget(at, "got_step").value == 19
+
+
 def test_gates_over_time_text_input_changes_the_figure():
     at = open_page("pages/gates-over-time.py")
     widget(at, "got_seq").set_value("text").run()

@@ -77,9 +77,9 @@ def test_every_shared_cache_in_the_pages_is_listed_here():
     """A new st.cache_* in a page needs its key checked (and a case above): this list makes it visible."""
     found = sorted((p.name, m.group(1)) for p in (ROOT / "pages").glob("*.py")
                    for m in re.finditer(r"@st\.cache_(?:data|resource)[^\n]*\ndef (\w+)\(", p.read_text()))
-    assert found == [("_runs.py", "run_store"),  # the store of comparison runs, shared on purpose, keyed by settings
-                     ("gates-over-time.py", "build"),  # keyed by seq_key and weights_key (with TrainedModel.key)
-                     ("gates-over-time.py", "load_sequence"),  # every argument is the key
+    assert found == [("_gates.py", "build"),  # keyed by seq_key and weights_key (with TrainedModel.key)
+                     ("_gates.py", "load_sequence"),  # every argument is the key
+                     ("_runs.py", "run_store"),  # the store of comparison runs, shared on purpose, keyed by settings
                      ("memory.py", "analyse"),  # keyed by the run's id, unique per run in a server process
                      ("train.py", "results_figures"),  # keyed by TrainedModel.key
                      ("units-in-text.py", "analysis"),  # keyed by the model's and the held-out text's digests; the
