@@ -86,6 +86,17 @@ def test_gate_surgery_u_one_copies_the_previous_state():
     assert any("Gate surgery changed this step" in info.value for info in at.info)
 
 
+def test_one_step_table_holds_the_cores_numbers_shown_to_three_decimals():
+    at = open_page("pages/one-step.py")
+    widget(at, "os_x0").set_value(0.35).run()
+    table = next(frame for frame in at.dataframe if "h_t" in frame.value.columns)  # not the weights' editor
+    h_row = equation(at, "h_t")  # unit 0's equation (2 decimals) ends with the table's full number, rounded
+    assert h_row.endswith(rf"&= {table.value['h_t'].iloc[0]:.2f}\end{{aligned}}".replace("-", "−")), h_row
+    assert table.value["h_t"].iloc[0] != round(table.value["h_t"].iloc[0], 3)  # the full number travels
+    formats = {name: json.loads(table.proto.columns)[name]["type_config"]["format"] for name in table.value.columns}
+    assert set(formats.values()) == {"%.3f"} and list(formats) == ["h_(t−1)", "r", "u", "ĥ", "h_t"]
+
+
 def test_convention_switch_changes_the_candidate():
     at = open_page("pages/one-step.py")
     widget(at, "os_h0").set_value(1.0).run()
