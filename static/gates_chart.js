@@ -20,7 +20,12 @@ const PLOTLY_URL = new URL("plotly-basic.min.js", import.meta.url).href;
 const PLOTLY_GZ_URL = new URL("plotly-basic.min.js.gz", import.meta.url).href;
 const REPORT_DELAY_MS = 200;  // a cursor at rest this long is reported to Python
 const NARROW_PX = 640;  // below this width the state path goes under the time panels
-const NO_ZOOM = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"];
+const NO_ZOOM = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d",
+                 "sendChartToCloud"];
+// plotly.js 4 shows a "Share chart..." button by default that posts the figure's data to cloud.plotly.com: a
+// classroom's numbers never leave the server's network, so it is off, and its destination is empty as well
+const OFFLINE = {showSendToCloud: false, showEditInChartStudio: false, showLink: false, plotlyServerURL: "",
+                 displaylogo: false};
 const SVG = (() => {  // the SVG namespace, as the HTML parser gives it to an <svg> tag
   const box = document.createElement("div");
   box.innerHTML = "<svg></svg>";
@@ -215,7 +220,7 @@ class PlainChart extends Element {
     const Plotly = await loadPlotly();
     const t0 = performance.now();
     const figure = JSON.parse(data.figure);
-    const config = {responsive: true, displaylogo: false, modeBarButtonsToRemove: NO_ZOOM, ...(data.config || {})};
+    const config = {responsive: true, modeBarButtonsToRemove: NO_ZOOM, ...(data.config || {}), ...OFFLINE};
     await Plotly.react(this.plot, figure.data, figure.layout, config);
     this.figure = data.figure;
     this.root.__gvDrawMs = performance.now() - t0;
@@ -336,8 +341,8 @@ class GatesChart extends Element {
       this.narrow = this.width < NARROW_PX;
     }
     if (!this.plotted) {
-      await Plotly.newPlot(this.plot, placeholders(spec), this.layout(), {displaylogo: false,
-                                                                         modeBarButtonsToRemove: NO_ZOOM});
+      await Plotly.newPlot(this.plot, placeholders(spec), this.layout(), {modeBarButtonsToRemove: NO_ZOOM,
+                                                                         ...OFFLINE});
       this.plotted = true;
       this.plot.on("plotly_afterplot", this.guard(() => this.paint()));
     } else if (JSON.stringify(placeholders(old)) === JSON.stringify(placeholders(spec))) {

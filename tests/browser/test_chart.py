@@ -292,6 +292,24 @@ def test_the_chart_needs_nothing_from_outside_the_app(page, app_url):
     assert not foreign, foreign
 
 
+MODEBAR_TITLES = "() => [...document.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))"
+
+
+def test_no_chart_offers_to_send_its_data_to_a_cloud(page, app_url):
+    """plotly.js 4 shows "Share chart..." by default, which posts the figure's numbers to cloud.plotly.com."""
+    foreign = []
+    page.on("request", lambda request: foreign.append(request.url)
+            if not request.url.startswith((app_url, "data:", "blob:")) else None)
+    open_page(page, f"/gates-over-time?{SETTINGS}&got_challenge=true")  # the gates chart and a draw_figure chart
+    chart_ready(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2")
+    titles = page.evaluate(MODEBAR_TITLES)
+    assert titles and not [title for title in titles if "share" in title.lower() or "cloud" in title.lower()], titles
+    assert page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].every("
+                         "g => g._context.showSendToCloud === false && g._context.plotlyServerURL === '')")
+    assert not foreign, foreign
+
+
 @pytest.mark.parametrize("width, height", [(390, 844), (1280, 720), (1920, 1080)])
 def test_the_chart_fits_the_screen(browser, app_url, width, height):
     context = browser.new_context(base_url=app_url, viewport={"width": width, "height": height})
