@@ -14,11 +14,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from gru_viz.fairshare import classroom
 from pages._nav import ROUTED, navigation
+from pages._nodelay import send_at_once
 
 # One process, one GIL: a script thread computing holds it for up to the switch interval each time the event loop
 # (which sends every element of every session) wants it back. Python's 5 ms made a page of many elements wait
 # 0.3-0.7 s for its messages under load (One step: p95 721 ms with 30 sessions, 75 ms at 1 ms).
 sys.setswitchinterval(0.001)
+send_at_once()
 ctx = get_script_run_ctx()
 session = ctx.session_id if ctx is not None else ""
 wait = classroom.delay(session)  # a tab that used more than its share of a busy server waits its turn

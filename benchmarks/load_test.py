@@ -1243,6 +1243,24 @@ async def main_async(args) -> int:
                   proxy_rss, rss_settled, (main_warm, main_settled, children_settled))
 
 
+def slowest_moments(rec, n: int = 8) -> None:
+    """The slowest interactions of the load: when each ran and how many reruns were in flight with it (a queue
+    behind one slow rerun, or a crowd of ordinary ones arriving together, read differently)."""
+    load = [s for s in rec.samples if s.phase == "load"]
+    if not load:
+        return
+    t0 = min(s.at - s.seconds for s in load)
+    print(f"The {n} slowest interactions of the load (start, s after the first; in flight: reruns overlapping it):")
+    print()
+    print("| start (s) | interaction | session | ms | in flight |")
+    print("|---:|---|---|---:|---:|")
+    for s in sorted(load, key=lambda s: -s.seconds)[:n]:
+        start = s.at - s.seconds
+        overlap = sum(1 for o in load if o is not s and o.at > start and o.at - o.seconds < s.at)
+        print(f"| {start - t0:.1f} | {s.kind} | {s.session} | {s.seconds * 1000:.0f} | {overlap} |")
+    print()
+
+
 def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_cpu, machine, wall, load0,
            load1, proxy_rss, rss_settled=None, settled_parts=(None, None, (0, 0))) -> int:
     def lat(phase=None, pred=lambda s: True):
@@ -1320,6 +1338,7 @@ def report(args, rec, sampler, phases, rss_start, rss_warm, cpu_server, client_c
         print(f"| {kind} | {len(a)} | {pct(a, 50):.0f} | {pct(a, 95):.0f} | {len(b)} | {pct(b, 50):.0f} | "
               f"{pct(b, 95):.0f} | {ratio} |")
     print()
+    slowest_moments(rec)
     if rec.trainings:
         print(f"Trainings (T=20, H=8, 100 steps; submit → results drawn): {len(rec.trainings)} done, p50 "
               f"{pct(rec.trainings, 50):.1f} s, max {max(rec.trainings):.1f} s "
