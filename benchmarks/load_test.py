@@ -686,6 +686,10 @@ class StreamlitClient:
 # ---------------------------------------------------------------------------------------------------- the students
 
 
+class DeadlinePassed(Exception):
+    """A student's time is up: it stops where it is (it does not rush through the rest of its page)."""
+
+
 class Student:
     """Walks every page in lesson order, changing inputs with think times in between; trainers train first."""
 
@@ -696,10 +700,20 @@ class Student:
         self.has_model = False
 
     async def think(self, deadline: float) -> None:
+        """A pause before the next action; at the deadline the student stops. (Cutting the pause short instead made
+        every student fire the rest of its page's actions at the same instant: 48 reruns in flight at the end.)"""
         await asyncio.sleep(max(0.0, min(self.rng.uniform(*self.think_range), deadline - time.monotonic())))
+        if time.monotonic() >= deadline:
+            raise DeadlinePassed
 
     async def round(self, deadline: float, extra_pages: bool = True) -> None:
-        """One pass through the app; stops between steps once the deadline has passed."""
+        """One pass through the app; stops at the first pause after the deadline."""
+        try:
+            await self._round(deadline, extra_pages)
+        except DeadlinePassed:
+            return
+
+    async def _round(self, deadline: float, extra_pages: bool) -> None:
         steps = []
         if self.trainer:
             steps.append(self.train)
@@ -784,6 +798,8 @@ class Student:
         self.c.rec.plays += 1
         self.c.rec.play_s += seconds
         await asyncio.sleep(seconds)
+        if time.monotonic() >= deadline:
+            raise DeadlinePassed
 
     async def train_page_look(self, deadline: float) -> None:
         await self.c.goto("train")
@@ -1149,7 +1165,10 @@ async def run_student(url: str, name: str, rec: Recorder, phase: str, rng: rando
         await client.open("")
         done = 0
         while time.monotonic() < deadline and (rounds is None or done < rounds):
-            await student.round(deadline)
+            try:
+                await student.round(deadline)
+            except DeadlinePassed:  # a student kind with its own round (Hostile) stops the same way
+                break
             done += 1
     except ClientError as exc:
         rec.error(name, phase, str(exc))
