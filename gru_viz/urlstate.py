@@ -55,6 +55,8 @@ def _short(text: str, limit: int = 30) -> str:
 
 
 def _same(raw: str, value) -> bool:
+    if isinstance(value, bool):  # Streamlit reads "true"/"false" in any case and writes "true"
+        return raw.lower() == str(value).lower()
     if str(value) == raw:
         return True
     try:

@@ -122,5 +122,5 @@ def challenge_body():
                 alt=f"h of the one-unit cell over {challenge.T} steps: {result.message}")
 
 explorer()
-show_link_notices(notices, link, {**FORMATS, f"{P}_weights": weights_label})
 hand_tuning()
+show_link_notices(notices, link, {**FORMATS, f"{P}_weights": weights_label})  # after every widget read the link

@@ -235,9 +235,12 @@ def test_challenge_is_drawn_only_while_open_and_keeps_the_knobs():
     assert widget(at, "gotx_knob_W_u").value == -3.5
 
 
-def test_a_link_opens_the_challenge():
-    at = open_page("pages/gates-over-time.py", {"got_challenge": "true"})
+def test_a_link_opens_the_challenge_and_a_bad_value_is_named():
+    at = open_page("pages/gates-over-time.py", {"got_challenge": "true"})  # what Streamlit writes; no notice
     assert at.button(key="gotx_solve")
+    at = open_page("pages/gates-over-time.py", {"got_challenge": "<b>yes</b>"}, notices=True)
+    assert not [b for b in at.button if b.key == "gotx_solve"]
+    assert "got_challenge=<b>yes</b> → False" in at.text[0].value.split("\n")  # plain text
 
 
 def test_settings_survive_a_visit_to_another_page():

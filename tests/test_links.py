@@ -64,8 +64,10 @@ def test_link_notices_compare_a_labelled_choice_by_its_label():
 
 
 def test_booleans_and_numbers_in_links():
-    assert urlstate.link_notices({"a": ["1"], "b": ["1.50"], "c": ["true"]}, {"a": 1.0, "b": 1.5, "c": True}) == [
-        "c=true → True"]  # a bool is compared as the text the widget writes ("true" would be its own)
+    assert urlstate.link_notices({"a": ["1"], "b": ["1.50"], "c": ["true"], "d": ["FALSE"]},
+                                 {"a": 1.0, "b": 1.5, "c": True, "d": False}) == []  # Streamlit writes "true"
+    assert urlstate.link_notices({"c": ["1"], "d": ["yes"]}, {"c": False, "d": False}) == ["c=1 → False",
+                                                                                       "d=yes → False"]
 
 
 def test_a_parameter_that_is_no_setting_of_the_page_is_named():
