@@ -2,6 +2,7 @@
 its chart spec, the chart drawn at a step, and the hand-over of one step to One step."""
 
 import contextlib
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -52,8 +53,18 @@ def setting(name: str):
     return st.session_state.get(f"{P}_{name}", DEFAULTS[f"{P}_{name}"])
 
 
-def settings(kind, w_kind, model):
-    """(seq_key, weights_key, model, problem, info) for these choices, or None for choices not (yet) valid."""
+class Settings(NamedTuple):
+    """What the chart is built from (seq_key, weights_key, model: the first three), and what to say about it."""
+
+    seq_key: tuple
+    weights_key: tuple
+    model: object
+    problem: str | None  # the input could not be used: the last one that worked is shown
+    info: str | None  # the trained model is shown on its own task
+
+
+def settings(kind, w_kind, model) -> Settings | None:
+    """The settings for these choices, or None for choices not (yet) valid."""
     if kind not in sequences.PRESETS or w_kind not in weight_options(model):
         return None
     seq_key = (kind, int(setting("T")), int(setting("seed")), setting("text"),
@@ -68,9 +79,9 @@ def settings(kind, w_kind, model):
     if w_kind == "trained":
         info = (f"Showing the trained model on an example of its task ({model.task or 'unknown task'}, "
                 f"T = {model.seq_len}); the input choices apply to the other weights.")
-        return ("task", model.seq_len, 0, "", model.key), ("trained", model.weights.hidden_size, 0, model.key), \
-            model, problem, info
-    return seq_key, (w_kind, int(setting("H")), int(setting("seed")), None), model, problem, info
+        return Settings(("task", model.seq_len, 0, "", model.key), ("trained", model.weights.hidden_size, 0, model.key),
+                        model, problem, info)
+    return Settings(seq_key, (w_kind, int(setting("H")), int(setting("seed")), None), model, problem, info)
 
 
 def step_slider(T: int) -> int:
@@ -80,7 +91,7 @@ def step_slider(T: int) -> int:
     return st.slider("step t (moves the chart's cursor too)", 0, T - 1, key=f"{P}_step", **URL) if T > 1 else 0
 
 
-def draw_chart(seq_key, weights_key, model, problem, info, *, step_from, slot=None):
+def draw_chart(seq_key, weights_key, model, *, step_from, slot=None):
     """Build (or find) the trace and draw its chart at the step step_from(T) gives; (weights, trace, names, chart)."""
     weights, trace, names, spec = kept_in_session(f"{P}__built", (seq_key, weights_key),
                                                   lambda: build(seq_key, weights_key, model))

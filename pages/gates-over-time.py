@@ -34,27 +34,26 @@ def explorer():
     early = settings(st.session_state.get(f"{P}_seq"), st.session_state.get(f"{P}_weights"), trained_model())
     if early is not None and f"{P}_step" in st.session_state:
         with chart_slot:
-            drawn = draw_chart(*early, step_from=lambda T: st.session_state[f"{P}_step"] if T > 1 else 0)
+            drawn = draw_chart(*early[:3], step_from=lambda T: st.session_state[f"{P}_step"] if T > 1 else 0)
     else:
         early = drawn = None
     with controls:
         kind, w_kind = settings_widgets()
         now = settings(kind, w_kind, trained_model())
-        problem, info = now[3], now[4]
-        if problem:
-            st.error(problem)
-        if info:
-            st.info(info)
+        if now.problem:
+            st.error(now.problem)
+        if now.info:
+            st.info(now.info)
     if drawn is not None and now[:3] != early[:3]:  # a widget corrected a setting (rare): draw the chart again
         st.rerun(scope="fragment")
     with below:
         if drawn is None:
-            drawn = draw_chart(*now, step_from=step_slider, slot=chart_slot)
+            drawn = draw_chart(*now[:3], step_from=step_slider, slot=chart_slot)
         else:
             step_slider(drawn[1].h.shape[0])
         weights, trace, names, chart = drawn
         if (cell := opened_cell(chart, *trace.h.shape)) is not None:
-            open_in_one_step(weights, trace, *cell, describe(now[0], now[1], now[2]))
+            open_in_one_step(weights, trace, *cell, describe(now.seq_key, now.weights_key, now.model))
         # the CSV is written only when asked for (16 ms for T = 200, H = 16), in a thread of its own, with no rerun
         st.download_button("Download the whole trace (CSV)", lambda: trace_csv(trace, names),
                            file_name="gru_trace.csv", mime="text/csv", key=f"{P}x_csv", on_click="ignore")
