@@ -195,6 +195,11 @@ def _has(msg, name: str) -> bool:
         return True
 
 
+def widget_key(element_id: str) -> str:
+    """The key a page gave a widget, from the id Streamlit built with it ("$$ID-<hash>-<key>")."""
+    return element_id.split("-", 2)[2] if element_id.startswith("$$ID-") else element_id
+
+
 def initial_state(kind: str, el) -> WidgetState | None:
     """The value the frontend holds for a freshly drawn widget: its value when set_value, else its default."""
     ws = WidgetState(id=el.id)
@@ -477,8 +482,7 @@ class StreamlitClient:
             state = initial_state(kind, el)
             if old is not None and old.state is not None and not getattr(el, "set_value", False):
                 state = old.state  # the frontend keeps what the student set unless the script sets a value
-            key = el.id.split("-", 2)[2] if el.id.startswith("$$ID-") else el.id
-            self.widgets[el.id] = Widget(el.id, kind, key, fragment_id, el.form_id, el, state)
+            self.widgets[el.id] = Widget(el.id, kind, widget_key(el.id), fragment_id, el.form_id, el, state)
             self.run_widgets.add(el.id)
             self.fragment_widgets.add(el.id)
         if kind == "progress":
@@ -499,8 +503,7 @@ class StreamlitClient:
         el = block.expandable
         old = self.widgets.get(el.id)
         state = old.state if old is not None else WidgetState(id=el.id, bool_value=el.expanded)
-        key = el.id.split("-", 2)[2] if el.id.startswith("$$ID-") else el.id
-        self.widgets[el.id] = Widget(el.id, "expander", key, fragment_id, "", el, state)
+        self.widgets[el.id] = Widget(el.id, "expander", widget_key(el.id), fragment_id, "", el, state)
         self.run_widgets.add(el.id)
         self.fragment_widgets.add(el.id)
 

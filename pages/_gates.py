@@ -85,9 +85,7 @@ def settings(kind, w_kind, model) -> Settings | None:
 
 
 def step_slider(T: int) -> int:
-    """The Streamlit step slider (it moves the chart's cursor); a shorter sequence than before clips the step."""
-    if st.session_state.get(f"{P}_step", 0) > T - 1:
-        st.session_state[f"{P}_step"] = T - 1
+    """The Streamlit step slider (it moves the chart's cursor); draw_chart has clipped the step to T already."""
     return st.slider("step t (moves the chart's cursor too)", 0, T - 1, key=f"{P}_step", **URL) if T > 1 else 0
 
 

@@ -10,10 +10,13 @@ _LOCK = threading.Lock()
 _done = False
 
 
-def _set_nodelay(sock) -> None:
-    """asyncio's own, without its `proto == IPPROTO_TCP` test: a socket made with socket.socket(family) has proto 0."""
+def _set_nodelay(sock) -> bool:
+    """asyncio's own, without its `proto == IPPROTO_TCP` test: a socket made with socket.socket(family) has proto 0.
+    True when the socket is TCP (and now sends at once)."""
     if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return True
+    return False
 
 
 def _open_socket_fds() -> list[int]:
@@ -48,9 +51,7 @@ def send_at_once() -> int:
         for fd in _open_socket_fds():
             try:
                 with socket.socket(fileno=os.dup(fd)) as sock:  # family and type read from the descriptor
-                    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-                        _set_nodelay(sock)
-                        fixed += 1
+                    fixed += _set_nodelay(sock)
             except OSError:
                 continue
         return fixed
