@@ -1,7 +1,7 @@
 """The app in Chromium against a bare Streamlit page (one slider, one 50-point Plotly line): interaction latency
 and first load, measured in the same run, interleaved, medians of several repetitions.
 
-Run: .venv/bin/python benchmarks/bench_browser.py [--reps N] [--profile] [--app-option runner.postScriptGC=false]
+Run: .venv/bin/python benchmarks/bench_browser.py [--reps N] [--load-reps N] [--profile] [--app-option runner.postScriptGC=false]
 Targets: interaction ratio ≤ 1.5; first-load ratio ≤ 1.5 per page; Gates-over-time chart spec JSON (T=200, H=16)
 ≤ 1 MB; the chart's own time controls: no rerun while playing or dragging, one when the cursor comes to rest.
 Exits 1 when a target is missed. Server logs: test-artifacts/bench-*.log.
@@ -16,8 +16,10 @@ real mouse drag and a Play → Pause, counting script reruns.
 Timings are taken in the page with performance.now(); the columns after the total split them into
 input → script running → script done → chart updated, and count the websocket bytes the browser received.
 "widget message→last reply handled" runs from the page sending the widget change to the page handling the last
-reply (DevTools websocket timestamps are taken on the page's main thread, so a busy page stretches it too);
-"after" is the rest of the total. --profile adds where the page's main thread spends its time, --app-option tries a
+reply before the chart was redrawn (both stamped on the page's main thread, so a busy page stretches it too);
+"after" is the rest of the total. The websocket is watched from inside the page (WS_HOOK), not through the DevTools
+network log: that log copies every frame, base64-encoded, out to the driver while the interaction runs, and on two
+cores that cost a new figure's 133 KB message about one frame (16 ms) that no student's browser pays. --profile adds where the page's main thread spends its time, --app-option tries a
 Streamlit setting on the app's server. The machine's load average is printed: other work inflates every number.
 """
 
@@ -151,32 +153,34 @@ def figure_json_stats() -> dict:
     }
 
 
-class WsLog:
-    """The page's websocket frames, from the DevTools protocol: (direction, monotonic seconds, bytes)."""
+# Installed before the page's own scripts: every websocket the page opens records what it sends and receives
+# ("sent"/"recv", performance.now(), bytes), at the moment the page's main thread dispatches it.
+WS_HOOK = """(() => {
+    const Native = window.WebSocket;
+    const size = (d) => d.byteLength ?? d.size ?? d.length ?? 0;
+    window.__ws = [];
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => window.__ws.push(['recv', performance.now(), size(e.data)]));
+        }
+        send(data) {
+            window.__ws.push(['sent', performance.now(), size(data)]);
+            return super.send(data);
+        }
+    };
+})();"""
 
-    def __init__(self, context, page):
-        self.frames: list[tuple[str, float, int]] = []
-        self.cdp = context.new_cdp_session(page)
-        self.cdp.send("Network.enable")
-        self.cdp.on("Network.webSocketFrameSent", lambda e: self._add("sent", e))
-        self.cdp.on("Network.webSocketFrameReceived", lambda e: self._add("recv", e))
 
-    def _add(self, direction: str, event: dict) -> None:
-        frame = event["response"]
-        size = len(frame["payloadData"])
-        if frame.get("opcode") == 2:  # binary frames arrive base64-encoded
-            size = size * 3 // 4
-        self.frames.append((direction, event["timestamp"], size))
+def received_bytes(frames) -> int:
+    return sum(f[2] for f in frames if f[0] == "recv")
 
-    def received_bytes(self) -> int:
-        return sum(f[2] for f in self.frames if f[0] == "recv")
 
-    def request_to_last_message_ms(self, frames=None) -> float:
-        """From the first message the page sent (the widget change) to the last one it received."""
-        frames = self.frames if frames is None else frames
-        sent = [f[1] for f in frames if f[0] == "sent"]
-        recv = [f[1] for f in frames if f[0] == "recv"]
-        return (max(recv) - sent[0]) * 1e3 if sent and recv else float("nan")
+def request_to_last_message_ms(frames, until: float) -> float:
+    """From the first message the page sent (the widget change) to the last one it received by `until`."""
+    sent = [f[1] for f in frames if f[0] == "sent"]
+    recv = [f[1] for f in frames if f[0] == "recv" and f[1] <= until]
+    return max(recv) - sent[0] if sent and recv else float("nan")
 
 
 def wait_ready(page) -> None:
@@ -186,28 +190,28 @@ def wait_ready(page) -> None:
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
 
 
-def interact(page, ws: WsLog, sig: str, action) -> dict:
-    ws.frames.clear()
+def interact(page, sig: str, action) -> dict:
+    page.evaluate("window.__ws.length = 0")
     page.evaluate(ARM_INTERACTION % sig)
     action()
     r = page.evaluate("window.__bench")
-    until_redrawn = list(ws.frames)
     page.wait_for_timeout(150)  # let trailing messages (the query-string update) arrive, for the byte count
+    frames = page.evaluate("window.__ws")
     nan = float("nan")
     running = r.get("running", nan)
     total = r["done"] - r["t0"]
-    server = ws.request_to_last_message_ms(until_redrawn)
+    server = request_to_last_message_ms(frames, r["done"])
     return {"total": total, "to_running": running - r["t0"], "script": r["idle"] - running,
             "chart_after_input": r["chart"] - r["t0"], "server": server, "browser": total - server,
-            "ws_bytes": ws.received_bytes()}
+            "ws_bytes": received_bytes(frames)}
 
 
 def first_load(browser, url: str, min_charts: int) -> dict:
     context = browser.new_context(viewport=VIEWPORT)
     try:
+        context.add_init_script(WS_HOOK)
         context.add_init_script(FIRST_LOAD_PROBE % min_charts)
         page = context.new_page()
-        ws = WsLog(context, page)
         page.goto(url)
         page.wait_for_function("() => window.__firstLoad && window.__firstLoad.done !== undefined", timeout=60_000)
         r = page.evaluate("window.__firstLoad")
@@ -215,7 +219,7 @@ def first_load(browser, url: str, min_charts: int) -> dict:
         nan = float("nan")
         return {"total": r["done"], "dom_ready": nav, "to_running": r.get("running", nan),
                 "script_done": r.get("scriptDone", nan), "after_script": r["done"] - r.get("scriptDone", nan),
-                "ws_bytes": ws.received_bytes()}
+                "ws_bytes": received_bytes(page.evaluate("window.__ws"))}
     finally:
         context.close()
 
@@ -307,10 +311,10 @@ def print_profiles(browser, app: str, bare: str) -> None:
                                       ("gates-over-time", app + GATES_URL, 1, GATES_SIG,
                                        '[data-testid="stSlider"]:has-text("hidden size H") input')]:
         context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(WS_HOOK)
         context.add_init_script(FIRST_LOAD_PROBE % n)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
-        ws = WsLog(context, page)
 
         def load():
             page.goto(url)
@@ -324,7 +328,7 @@ def print_profiles(browser, app: str, bare: str) -> None:
 
         def four_changes():
             for key in ("ArrowLeft", "ArrowRight", "ArrowLeft", "ArrowRight"):
-                interact(page, ws, sig, lambda key=key: (box.focus(), page.keyboard.press(key)))
+                interact(page, sig, lambda key=key: (box.focus(), page.keyboard.press(key)))
 
         four_changes()  # both values cached
         top = js_self_time(cdp, four_changes)
@@ -334,7 +338,10 @@ def print_profiles(browser, app: str, bare: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=11, help="repetitions of each measurement (default 11)")
+    # an interaction's total falls into whole display frames (16.7 ms apart) and the bare page's own spread is
+    # ±20 ms: 21 repetitions keep one unlucky frame from moving a median (a first load spreads far less)
+    parser.add_argument("--reps", type=int, default=21, help="repetitions of each interaction (default 21)")
+    parser.add_argument("--load-reps", type=int, default=11, help="repetitions of each first load (default 11)")
     parser.add_argument("--app-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a Streamlit config option for the app's server only, to try a setting out "
                              "(e.g. runner.postScriptGC=false); repeatable")
@@ -365,8 +372,8 @@ def main() -> int:
         contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(3)]
         for context in contexts:
             stack.callback(context.close)
+            context.add_init_script(WS_HOOK)
         gates, seeds, bare_page = (context.new_page() for context in contexts)
-        gates_ws, seeds_ws, bare_ws = (WsLog(c, p) for c, p in zip(contexts, (gates, seeds, bare_page)))
         gates.goto(app + GATES_URL)
         seeds.goto(app + GATES_URL)
         bare_page.goto(bare + "/")
@@ -391,11 +398,11 @@ def main() -> int:
             return act
 
         # one untimed round trip each way, so that H=15 and H=16 are both in the app's caches from here on
-        for page, ws, sig, act in [(gates, gates_ws, GATES_SIG, press(gates, h_input, "ArrowLeft")),
-                                   (gates, gates_ws, GATES_SIG, press(gates, h_input, "ArrowRight")),
-                                   (bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, "ArrowRight")),
-                                   (bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, "ArrowLeft"))]:
-            interact(page, ws, sig, act)
+        for page, sig, act in [(gates, GATES_SIG, press(gates, h_input, "ArrowLeft")),
+                               (gates, GATES_SIG, press(gates, h_input, "ArrowRight")),
+                               (bare_page, BARE_SIG, press(bare_page, bare_input, "ArrowRight")),
+                               (bare_page, BARE_SIG, press(bare_page, bare_input, "ArrowLeft"))]:
+            interact(page, sig, act)
 
         results: dict[str, list[dict]] = {k: [] for k in ("bare", "gates_H", "gates_seed")}
         loads: dict[str, list[dict]] = {k: [] for k in ["bare"] + [p[0] for p in APP_PAGES]}
@@ -403,18 +410,18 @@ def main() -> int:
         # whose processes starting and ending slowed the next interactions by 15-30 ms (either page's)
         for rep in range(args.reps):
             there, back = ("ArrowLeft", "ArrowRight") if rep % 2 == 0 else ("ArrowRight", "ArrowLeft")
-            for name, page, ws, sig, act in [
-                ("bare", bare_page, bare_ws, BARE_SIG, press(bare_page, bare_input, back)),
-                ("gates_H", gates, gates_ws, GATES_SIG, press(gates, h_input, there)),
-                ("gates_seed", seeds, seeds_ws, GATES_SIG, click(seeds, seed_up)),
+            for name, page, sig, act in [
+                ("bare", bare_page, BARE_SIG, press(bare_page, bare_input, back)),
+                ("gates_H", gates, GATES_SIG, press(gates, h_input, there)),
+                ("gates_seed", seeds, GATES_SIG, click(seeds, seed_up)),
             ]:
-                results[name].append(interact(page, ws, sig, act))
+                results[name].append(interact(page, sig, act))
                 time.sleep(0.2)
         print("  interactions done", file=sys.stderr, flush=True)
-        for rep in range(args.reps):
+        for rep in range(args.load_reps):
             for name, url, n in [("bare", bare + "/", 1)] + [(p[0], app + p[1], p[2]) for p in APP_PAGES]:
                 loads[name].append(first_load(browser, url, n))
-            print(f"  first loads {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
+            print(f"  first loads {rep + 1}/{args.load_reps} done", file=sys.stderr, flush=True)
         scrubs = [scrub_and_reruns(gates) for _ in range(3)]
         if args.profile:
             print_profiles(browser, app, bare)
@@ -422,7 +429,7 @@ def main() -> int:
     failed = []
     print(f"\nChromium {CHROMIUM}, {os.cpu_count()} CPUs (1-min load average {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after: other work on the machine inflates every number), "
-          f"{args.reps} repetitions, medians in milliseconds\n")
+          f"medians in milliseconds of {args.reps} repetitions per interaction, {args.load_reps} per first load\n")
     print("| interaction | total | ratio to bare | input→script running | script running→done "
           "| input→chart updated | widget message→last reply handled | after | websocket bytes in |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
