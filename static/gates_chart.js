@@ -125,9 +125,25 @@ function paintHeat(canvas, matrix, lo, hi, lut) {
   ctx.putImageData(image, 0, 0);
 }
 
-// The text of an HTML-escaped name (the spec escapes trace names for plotly.js; here they are written as text).
+// The text of a name escaped by Python's html.escape (the spec escapes trace names for plotly.js; here they are
+// written as text): its five entities back, "&amp;" last. (A DOMParser per name built a document each: 0.5 ms a
+// new chart.)
+const ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&#x27;": "'"};
 function unescapeHtml(text) {
-  return new DOMParser().parseFromString(`<p>${text}`, "text/html").body.textContent;
+  return text.replace(/&lt;|&gt;|&quot;|&#x27;/g, (entity) => ENTITIES[entity]).replace(/&amp;/g, "&");
+}
+
+// A colour lookup table sent as base64, decoded once: every chart sends the same few.
+const LUTS = new Map();
+function decodeLut(b64) {
+  if (!LUTS.has(b64)) LUTS.set(b64, decodeBytes(b64));
+  return LUTS.get(b64);
+}
+
+// Does a trace draw from the spec's arrays (its x or y a pointer {"$a": name}, see gru_viz.gates_chart._ref)?
+function isLine(trace) {
+  const ref = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && "$a" in v;
+  return ref(trace.x) || ref(trace.y);
 }
 
 function el(tag, attrs = {}, text = "") {
@@ -320,7 +336,7 @@ class GatesChart extends Element {
       ([name, b64]) => [name, new Matrix(b64, name === "h0" ? 1 : spec.T)]));
     const old = this.spec;
     this.spec = spec;
-    this.luts = Object.fromEntries(Object.entries(spec.scales).map(([name, b64]) => [name, decodeBytes(b64)]));
+    this.luts = Object.fromEntries(Object.entries(spec.scales).map(([name, b64]) => [name, decodeLut(b64)]));
     this.base = decode(spec.arrays);
     this.snapshots = spec.snapshots.map((s) => ({label: s.label, arrays: decode(s.arrays)}));
     this.snapshot = this.snapshots.length - 1;  // -1 without snapshots: the spec's own arrays
@@ -385,7 +401,7 @@ class GatesChart extends Element {
 
   // The line traces of the spec, each an SVG path over the figure (drawn by paint), with what the hover names.
   buildLines() {
-    this.lineTraces = this.spec.figure.data.filter((trace) => JSON.stringify(trace).includes('"$a"'));
+    this.lineTraces = this.spec.figure.data.filter(isLine);
     const paths = this.lineTraces.map((trace) => {
       const path = document.createElementNS(SVG, "path");
       path.setAttribute("fill", "none");
@@ -726,6 +742,9 @@ class GatesChart extends Element {
 
   // The row labels of the heatmaps (units, or input names), beside their fixed [0, 1] axes.
   buildRowLabels() {
+    const key = JSON.stringify(this.spec.heat.map((heat) => [heat.y, heat.ticks]));
+    if (key === this.rowKey) return;  // the same rows (another seed): keep the labels, paint places them
+    this.rowKey = key;
     this.rows = [];
     const nodes = [];
     for (const heat of this.spec.heat) {

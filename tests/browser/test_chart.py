@@ -7,13 +7,14 @@ Run: .venv/bin/python -m pytest -q tests/browser/test_chart.py
 from __future__ import annotations
 
 import re
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from gru_viz import diagram, presets, run_gru
+from gru_viz import diagram, presets, run_gru, sequences
 from gru_viz.sequences import preset_sequence
 from tests.browser.conftest import (IDLE, open_page, rerun, screenshot, script_runs, tab_to, wait_idle,
                                     watch_script_runs)
@@ -222,6 +223,26 @@ def test_a_widget_change_updates_the_chart_in_the_same_element(page):
     expect(page.locator(f"{CHART} .gv-table tbody tr")).to_have_count(4)
     assert page.evaluate(LINES_DRAWN) == 6
     assert not page.log.page_errors and not page.log.relevant_console_errors()
+
+
+def test_input_lines_named_by_the_students_text_show_their_names_as_typed(page):
+    """Characters of the student's text name the input's lines: escaped for plotly.js, the hover shows them as typed
+    (the element unescapes Python's html.escape itself)."""
+    text = "<&'\"<"  # four characters: drawn as lines, not as a heatmap
+    open_page(page, "/gates-over-time?" + urllib.parse.urlencode({"got_seq": sequences.PRESETS["text"], "got_text": text}))
+    chart_ready(page)
+    x, names = preset_sequence("text", len(text), 0, text)
+    assert x.shape[1] == 4 and "<" in names
+    spot = page.evaluate(f"""() => {{  // the "<" line at step 0, where it is 1
+        const plot = document.querySelector('{CHART} .gv-plot');
+        plot.scrollIntoView({{block: 'center'}});
+        const fl = plot._fullLayout, box = plot.getBoundingClientRect();
+        return {{x: box.left + fl.xaxis._offset + fl.xaxis.l2p(0), y: box.top + fl.yaxis._offset + fl.yaxis.l2p(1)}};
+    }}""")
+    page.mouse.move(spot["x"] + 1, spot["y"])
+    expect(page.locator(f"{CHART} .gv-tip")).to_have_text("<, t = 0: 1.000")
+    page.mouse.move(spot["x"] + 1, spot["y"] + 200)
+    assert not page.log.page_errors
 
 
 def test_the_unit_picker_draws_other_units_as_lines_without_a_rerun(page):
