@@ -1,7 +1,8 @@
 """The app in Chromium against a bare Streamlit page (one slider, one 50-point Plotly line): interaction latency
 and first load, measured in the same run, interleaved, medians of several repetitions.
 
-Run: .venv/bin/python benchmarks/bench_browser.py [--reps N] [--load-reps N] [--profile] [--app-option runner.postScriptGC=false]
+Run: .venv/bin/python benchmarks/bench_browser.py [--reps N] [--load-reps N] [--profile]
+     [--app-option runner.postScriptGC=false]
 Targets: interaction ratio ≤ 1.5; first-load ratio ≤ 1.5 per page; Gates-over-time chart spec JSON (T=200, H=16)
 ≤ 1 MB; the chart's own time controls: no rerun while playing or dragging, one when the cursor comes to rest.
 Exits 1 when a target is missed. Server logs: test-artifacts/bench-*.log.
@@ -15,12 +16,13 @@ table and the cell diagram show the new step (the input event's handler) and unt
 real mouse drag and a Play → Pause, counting script reruns.
 Timings are taken in the page with performance.now(); the columns after the total split them into
 input → script running → script done → chart updated, and count the websocket bytes the browser received.
-"widget message→last reply handled" runs from the page sending the widget change to the page handling the last
-reply before the chart was redrawn (both stamped on the page's main thread, so a busy page stretches it too);
+"widget message→last reply handled" runs from the page sending the widget change to the last reply it handled
+before the interaction was done (both stamped on the page's main thread, so a busy page stretches it too);
 "after" is the rest of the total. The websocket is watched from inside the page (WS_HOOK), not through the DevTools
 network log: that log copies every frame, base64-encoded, out to the driver while the interaction runs, and on two
-cores that cost a new figure's 133 KB message about one frame (16 ms) that no student's browser pays. --profile adds where the page's main thread spends its time, --app-option tries a
-Streamlit setting on the app's server. The machine's load average is printed: other work inflates every number.
+cores that cost a new figure's 133 KB message about one frame (16 ms) that no student's browser pays.
+--profile adds where the page's main thread spends its time, --app-option tries a Streamlit setting on the app's
+server. The machine's load average is printed: other work inflates every number.
 """
 
 from __future__ import annotations
@@ -339,7 +341,7 @@ def print_profiles(browser, app: str, bare: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     # an interaction's total falls into whole display frames (16.7 ms apart) and the bare page's own spread is
-    # ±20 ms: 21 repetitions keep one unlucky frame from moving a median (a first load spreads far less)
+    # ±20 ms: 21 repetitions make a median less sensitive to a few unlucky frames (a first load spreads far less)
     parser.add_argument("--reps", type=int, default=21, help="repetitions of each interaction (default 21)")
     parser.add_argument("--load-reps", type=int, default=11, help="repetitions of each first load (default 11)")
     parser.add_argument("--app-option", action="append", default=[], metavar="NAME=VALUE",

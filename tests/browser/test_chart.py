@@ -229,7 +229,8 @@ def test_input_lines_named_by_the_students_text_show_their_names_as_typed(page):
     """Characters of the student's text name the input's lines: escaped for plotly.js, the hover shows them as typed
     (the element unescapes Python's html.escape itself)."""
     text = "<&'\"<"  # four characters: drawn as lines, not as a heatmap
-    open_page(page, "/gates-over-time?" + urllib.parse.urlencode({"got_seq": sequences.PRESETS["text"], "got_text": text}))
+    link = urllib.parse.urlencode({"got_seq": sequences.PRESETS["text"], "got_text": text})
+    open_page(page, f"/gates-over-time?{link}")
     chart_ready(page)
     x, names = preset_sequence("text", len(text), 0, text)
     assert x.shape[1] == 4 and "<" in names
