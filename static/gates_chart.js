@@ -140,10 +140,14 @@ function decodeLut(b64) {
   return LUTS.get(b64);
 }
 
-// Does a trace draw from the spec's arrays (its x or y a pointer {"$a": name}, see gru_viz.gates_chart._ref)?
+// A pointer from the figure into the spec's arrays: {"$a": name} or {"$a": name, "col": k} (gru_viz.gates_chart._ref).
+function isRef(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && "$a" in v;
+}
+
+// Does a trace draw from the spec's arrays (its x or y a pointer)?
 function isLine(trace) {
-  const ref = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && "$a" in v;
-  return ref(trace.x) || ref(trace.y);
+  return isRef(trace.x) || isRef(trace.y);
 }
 
 function el(tag, attrs = {}, text = "") {
@@ -474,7 +478,7 @@ class GatesChart extends Element {
 
   // The numbers a pointer of the figure points at ({"$a": name, "col": k}), or the value itself.
   values(ref) {
-    return ref && typeof ref === "object" && "$a" in ref ? this.arrays[ref.$a].col(ref.col) : ref;
+    return isRef(ref) ? this.arrays[ref.$a].col(ref.col) : ref;
   }
 
   // A line trace's points: [x values, y values] (x from x0 and dx when the trace has no x).
